@@ -1,0 +1,39 @@
+// One Prisma client per process, for whichever database DATABASE_URL names.
+import { PrismaLibSQL } from "@prisma/adapter-libsql";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
+import { PrismaClient as PostgresClient } from "./generated/postgresql/client.ts";
+
+// Both generated clients come from schemas with the same models (test/db/schema-parity.test.ts), so the app
+// programs against one type; only the driver underneath differs.
+export type Db = SqliteClient;
+export type DbKind = "sqlite" | "postgresql";
+
+export function databaseKind(url: string): DbKind {
+  if (url.startsWith("file:")) return "sqlite";
+  if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
+  throw new Error("DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL)");
+}
+
+export function createDb(url: string): Db {
+  if (databaseKind(url) === "sqlite") {
+    return new SqliteClient({ adapter: new PrismaLibSQL({ url }) });
+  }
+  return new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) }) as unknown as Db;
+}
+
+export function kindOf(db: Db): DbKind {
+  return (db as unknown as { _activeProvider?: string })._activeProvider === "postgresql" ? "postgresql" : "sqlite";
+}
+
+let shared: Db | undefined;
+
+/** The process-wide client for DATABASE_URL (the Remix template's `db.server.ts`, made lazy for the CLI). */
+export function db(): Db {
+  if (!shared) {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error("DATABASE_URL is not set (file:./path.sqlite or postgresql://...)");
+    shared = createDb(url);
+  }
+  return shared;
+}
