@@ -4,6 +4,15 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "app/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],
+    // The app reads its configuration from the environment; tests use fixed, obviously fake values.
+    env: {
+      SHOPIFY_API_KEY: "test-api-key",
+      SHOPIFY_API_SECRET: "test-api-secret",
+      SHOPIFY_APP_URL: "https://relay.test",
+      SCOPES: "read_orders",
+      ENCRYPTION_KEY: "k1:" + Buffer.alloc(32, 7).toString("base64"),
+      DATABASE_URL: "file:./test/.artifacts/unused.sqlite",
+    },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

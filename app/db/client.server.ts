@@ -37,3 +37,8 @@ export function db(): Db {
   }
   return shared;
 }
+
+/** Points db() at another client: the CLI, the worker process and tests that run against several databases. */
+export function setDb(client: Db | undefined): void {
+  shared = client;
+}

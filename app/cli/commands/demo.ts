@@ -1,0 +1,9 @@
+import { CliError, type CliCommand } from "../command.ts";
+
+// Placeholder until its issue lands; replaced by the real command.
+const command: CliCommand = {
+  async run() {
+    throw new CliError("the demo command is not built yet");
+  },
+};
+export default command;

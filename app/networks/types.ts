@@ -1,0 +1,53 @@
+// The contract every affiliate network folder implements (app/networks/<id>/index.ts), listed once in
+// app/networks/registry.ts. Adding a network means adding one folder and one line there.
+import type { z } from "zod";
+import type { PricedOrder, PricedRefund } from "../orders/model.ts";
+
+export type HttpMethod = "GET" | "POST";
+
+/** A request ready to send. Header names listed in secretHeaders are redacted wherever it is logged or shown. */
+export interface NetworkRequest {
+  method: HttpMethod;
+  url: string;
+  headers: Record<string, string>;
+  /** Parsed JSON body, or null where the request has none (FlexOffers' GET postback). */
+  body: unknown | null;
+  secretHeaders: string[];
+}
+
+export type Decision = { action: "send"; request: NetworkRequest } | { action: "skip"; reason: string };
+
+export interface NetworkResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What a response (or a transport failure) means for the delivery. */
+export type Classification =
+  | { kind: "success"; externalRef?: string; note?: string }
+  | { kind: "retry"; reason: string; retryAfterMs?: number }
+  | { kind: "permanent"; reason: string }
+  | { kind: "credentials_rejected"; reason: string };
+
+export interface MappingContext {
+  /** Whether the merchant sends test orders (the mapper skips test orders otherwise, with a reason). */
+  sendTestOrders: boolean;
+  /** What an earlier successful delivery of this order to this network returned (Retrack's transaction uuid). */
+  externalRef?: string | null;
+}
+
+export interface NetworkDefinition<Settings extends { enabled: boolean } = { enabled: boolean }> {
+  id: string;
+  label: string;
+  /** The network's block of the settings file, with messages a merchant can act on. */
+  settingsSchema: z.ZodType<Settings>;
+  /** Fields of Settings that are secret: encrypted at rest, never logged, never sent to a browser. */
+  secretFields: readonly (keyof Settings & string)[];
+  /** Whether reversals exist; when false, cancellations and refunds are recorded as skips with this reason. */
+  reversal: { supported: true } | { supported: false; reason: string };
+  mapConversion(order: PricedOrder, settings: Settings, ctx: MappingContext): Decision;
+  mapCancellation(order: PricedOrder, settings: Settings, ctx: MappingContext): Decision;
+  mapRefund(order: PricedOrder, refund: PricedRefund, settings: Settings, ctx: MappingContext): Decision;
+  classify(response: NetworkResponse, request: NetworkRequest): Classification;
+}

@@ -1,0 +1,88 @@
+// AES-256-GCM for credentials at rest. ENCRYPTION_KEY holds one or more 32-byte keys, base64 or hex:
+//   "<key>"                      one key, its id derived from the key itself
+//   "<id>:<key>,<id>:<key>,..."  rotation: the first encrypts, every listed key still decrypts
+// Each ciphertext names its key id, so old rows keep decrypting after a new key is put first.
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+
+export interface Keyring {
+  currentId: string;
+  keys: Map<string, Buffer>;
+}
+
+export class EncryptionKeyError extends Error {}
+
+function decodeKey(text: string, label: string): Buffer {
+  const trimmed = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "base64");
+  if (key.length !== 32) {
+    throw new EncryptionKeyError(
+      `${label} must be 32 bytes, base64 or hex (generate one with: openssl rand -base64 32); got ${key.length} bytes`,
+    );
+  }
+  return key;
+}
+
+function derivedId(key: Buffer): string {
+  return createHash("sha256").update(key).digest("hex").slice(0, 8);
+}
+
+export function parseKeyring(value: string | undefined): Keyring {
+  if (!value || !value.trim()) {
+    throw new EncryptionKeyError("ENCRYPTION_KEY is not set: credentials are never stored unencrypted (openssl rand -base64 32)");
+  }
+  const keys = new Map<string, Buffer>();
+  let currentId = "";
+  for (const entry of value.split(",")) {
+    const colon = entry.indexOf(":");
+    const [id, material] = colon > 0 ? [entry.slice(0, colon).trim(), entry.slice(colon + 1)] : [null, entry];
+    if (id !== null && !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+      throw new EncryptionKeyError(`ENCRYPTION_KEY key id "${id}" must be 1-32 letters, digits, - or _`);
+    }
+    const key = decodeKey(material, id ? `ENCRYPTION_KEY key "${id}"` : "ENCRYPTION_KEY");
+    const keyId = id ?? derivedId(key);
+    if (keys.has(keyId)) throw new EncryptionKeyError(`ENCRYPTION_KEY lists key id "${keyId}" twice`);
+    keys.set(keyId, key);
+    currentId ||= keyId;
+  }
+  return { currentId, keys };
+}
+
+let cached: { source: string; keyring: Keyring } | undefined;
+
+/** The keyring from ENCRYPTION_KEY; throws a clear error when it is missing or malformed. */
+export function keyringFromEnv(): Keyring {
+  const source = process.env.ENCRYPTION_KEY ?? "";
+  if (cached?.source !== source) cached = { source, keyring: parseKeyring(source) };
+  return cached.keyring;
+}
+
+export interface Sealed {
+  keyId: string;
+  ciphertext: string;
+}
+
+const b64 = (buffer: Buffer) => buffer.toString("base64url");
+
+export function seal(plaintext: string, keyring: Keyring = keyringFromEnv(), aad = ""): Sealed {
+  const key = keyring.keys.get(keyring.currentId)!;
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(Buffer.from(aad));
+  const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+  return {
+    keyId: keyring.currentId,
+    ciphertext: ["v1", keyring.currentId, b64(iv), b64(cipher.getAuthTag()), b64(body)].join("."),
+  };
+}
+
+/** Decrypts; `aad` binds a ciphertext to its row (shop and network) so it cannot be copied to another. */
+export function open(ciphertext: string, keyring: Keyring = keyringFromEnv(), aad = ""): string {
+  const [version, keyId, iv, tag, body] = ciphertext.split(".");
+  if (version !== "v1" || !keyId || !iv || !tag || body === undefined) throw new Error("not an Affiliate Relay ciphertext");
+  const key = keyring.keys.get(keyId);
+  if (!key) throw new EncryptionKeyError(`credentials were encrypted with key "${keyId}", which ENCRYPTION_KEY no longer lists`);
+  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+  decipher.setAAD(Buffer.from(aad));
+  decipher.setAuthTag(Buffer.from(tag, "base64url"));
+  return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+}

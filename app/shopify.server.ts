@@ -1,0 +1,60 @@
+// The app's Shopify wiring, as in Shopify's Remix app template.
+import "@shopify/shopify-app-remix/adapters/node";
+import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import type { Session } from "@shopify/shopify-api";
+import type { SessionStorage } from "@shopify/shopify-app-session-storage";
+import { db } from "./db/client.server.ts";
+
+export { API_VERSION } from "./shopify/api-version.ts";
+
+// Created on first use, so that importing this module (routes, CLI, tests) never opens a database by itself.
+class LazyPrismaSessionStorage implements SessionStorage {
+  private inner: PrismaSessionStorage<ReturnType<typeof db>> | undefined;
+  private get storage() {
+    this.inner ??= new PrismaSessionStorage(db());
+    return this.inner;
+  }
+  storeSession(session: Session) {
+    return this.storage.storeSession(session);
+  }
+  loadSession(id: string) {
+    return this.storage.loadSession(id);
+  }
+  deleteSession(id: string) {
+    return this.storage.deleteSession(id);
+  }
+  deleteSessions(ids: string[]) {
+    return this.storage.deleteSessions(ids);
+  }
+  findSessionsByShop(shop: string) {
+    return this.storage.findSessionsByShop(shop);
+  }
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set (see README.md, Configuration)`);
+  return value;
+}
+
+const shopify = shopifyApp({
+  apiKey: required("SHOPIFY_API_KEY"),
+  apiSecretKey: required("SHOPIFY_API_SECRET"),
+  appUrl: required("SHOPIFY_APP_URL"),
+  apiVersion: ApiVersion.October25,
+  scopes: process.env.SCOPES?.split(","),
+  authPathPrefix: "/auth",
+  sessionStorage: new LazyPrismaSessionStorage(),
+  distribution: AppDistribution.AppStore,
+  future: { expiringOfflineAccessTokens: true },
+  ...(process.env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [process.env.SHOP_CUSTOM_DOMAIN] } : {}),
+});
+
+export default shopify;
+export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
+export const authenticate = shopify.authenticate;
+export const unauthenticated = shopify.unauthenticated;
+export const login = shopify.login;
+export const registerWebhooks = shopify.registerWebhooks;
+export const sessionStorage = shopify.sessionStorage;

@@ -1,0 +1,34 @@
+// Builds webhook requests exactly as Shopify sends them: raw JSON body, base64 HMAC-SHA256 with the app's secret.
+import { createHmac, randomUUID } from "node:crypto";
+
+export const TEST_API_SECRET = "test-api-secret";
+
+export interface WebhookOptions {
+  topic: string;
+  shop: string;
+  body: unknown;
+  eventId?: string;
+  webhookId?: string;
+  secret?: string;
+  url?: string;
+}
+
+export function webhookHeaders(options: Omit<WebhookOptions, "url">, raw: string): Record<string, string> {
+  const hmac = createHmac("sha256", options.secret ?? TEST_API_SECRET).update(raw, "utf8").digest("base64");
+  return {
+    "Content-Type": "application/json",
+    "X-Shopify-Topic": options.topic,
+    "X-Shopify-Hmac-Sha256": hmac,
+    "X-Shopify-Shop-Domain": options.shop,
+    "X-Shopify-API-Version": "2025-10",
+    "X-Shopify-Webhook-Id": options.webhookId ?? randomUUID(),
+    "X-Shopify-Event-Id": options.eventId ?? randomUUID(),
+    "X-Shopify-Triggered-At": new Date().toISOString(),
+  };
+}
+
+export function signedWebhookRequest(options: WebhookOptions): Request {
+  const raw = JSON.stringify(options.body);
+  const url = options.url ?? `https://relay.test/webhooks/${options.topic}`;
+  return new Request(url, { method: "POST", headers: webhookHeaders(options, raw), body: raw });
+}
