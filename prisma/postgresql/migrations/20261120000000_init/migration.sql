@@ -30,8 +30,6 @@ CREATE TABLE "Shop" (
     "currencyMode" TEXT NOT NULL DEFAULT 'shop',
     "sendTestOrders" BOOLEAN NOT NULL DEFAULT false,
     "consentGating" BOOLEAN NOT NULL DEFAULT true,
-    "flexoffersCookieDays" INTEGER NOT NULL DEFAULT 30,
-    "retrackCookieDays" INTEGER NOT NULL DEFAULT 10,
     "installedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "uninstalledAt" TIMESTAMP(3),
     "settingsSavedAt" TIMESTAMP(3),
