@@ -36,6 +36,8 @@ export interface OrderLine {
   discount: DualAmount;
   /** Sum of the line's tax_lines (the whole line). */
   tax: DualAmount;
+  /** Sum of the tax_lines' rates as a decimal string ("0.25"); lets a fully discounted line still split off VAT. */
+  taxRate?: string;
 }
 
 export interface NormalizedOrder {
@@ -86,6 +88,7 @@ export interface PricedLine {
   unitPrice: number;
   discount: number;
   tax: number;
+  taxRate?: string;
 }
 
 export interface PricedOrder {
