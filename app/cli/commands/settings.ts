@@ -1,9 +1,49 @@
+// `affiliate-relay settings import --shop <domain> <file>` and `settings export --shop <domain> [--include-secrets]`.
+import { readFile } from "node:fs/promises";
+import { db } from "../../db/client.server.ts";
+import { exportSettingsFile } from "../../settings/store.server.ts";
+import { saveSettingsAndSyncStorefront } from "../../settings/save-and-sync.server.ts";
+import { parseArgs, requiredShop } from "../args.ts";
 import { CliError, type CliCommand } from "../command.ts";
 
-// Placeholder until its issue lands; replaced by the real command.
+const USAGE = "usage: affiliate-relay settings import --shop <domain> <file> | settings export --shop <domain> [--include-secrets]";
+
+async function readJson(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
 const command: CliCommand = {
-  async run() {
-    throw new CliError("the settings command is not built yet");
+  async run(args) {
+    const [action, ...rest] = args;
+    if (action === "import") {
+      const parsed = parseArgs(rest, { values: ["shop"] });
+      const shop = requiredShop(parsed);
+      const [file, extra] = parsed.positional;
+      if (!file || extra) throw new CliError(USAGE);
+      const result = await saveSettingsAndSyncStorefront(db(), shop, await readJson(file));
+      const enabled = result.config.networks.filter((n) => n.enabled).map((n) => n.definition.id);
+      process.stderr.write(`settings saved for ${shop}; networks enabled: ${enabled.join(", ") || "none"}\n`);
+      process.stderr.write(`storefront: ${result.storefront.message}\n`);
+      return result.storefront.ok ? 0 : 1;
+    }
+    if (action === "export") {
+      const parsed = parseArgs(rest, { values: ["shop"], switches: ["include-secrets"] });
+      if (parsed.positional.length) throw new CliError(USAGE);
+      const file = await exportSettingsFile(db(), requiredShop(parsed), { includeSecrets: parsed.flags.has("include-secrets") });
+      process.stdout.write(`${JSON.stringify(file, null, 2)}\n`);
+      return 0;
+    }
+    throw new CliError(USAGE);
   },
 };
 export default command;
