@@ -3,6 +3,7 @@
 //   node scripts/build-storefront.mjs          write the asset and print its size
 //   node scripts/build-storefront.mjs --check  exit 1 when the committed asset is stale
 import { build } from "esbuild";
+import { Buffer } from "node:buffer";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
