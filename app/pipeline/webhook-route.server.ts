@@ -1,0 +1,38 @@
+// The shared body of the order webhook routes: verify, ingest, answer. Shopify retries anything but a 2xx for
+// up to 48 hours, so the status codes below are chosen for what a retry can achieve:
+//   200  recorded, or a duplicate of an event already recorded (acknowledged, nothing changes)
+//   401  bad HMAC (thrown by authenticate.webhook; nothing written)
+//   422  a signed payload this app cannot read as an order: nothing written. Retrying cannot help by itself,
+//        but such a payload means this app has a defect (e.g. a currency it does not know); the failing
+//        deliveries show up in Shopify's webhook metrics, and a fixed release still receives the retries.
+//   503  a refund whose order is not recorded yet: a later retry finds it.
+import { db } from "../db/client.server.ts";
+import { authenticate } from "../shopify.server.ts";
+import type { IngestOutcome, WebhookInput } from "./ingest.server.ts";
+import type { Db } from "../db/client.server.ts";
+
+type Ingest = (db: Db, input: WebhookInput) => Promise<IngestOutcome>;
+
+export async function handleOrderWebhook(request: Request, ingest: Ingest): Promise<Response> {
+  const { shop, topic, payload } = await authenticate.webhook(request);
+  const eventId = request.headers.get("X-Shopify-Event-Id") ?? request.headers.get("X-Shopify-Webhook-Id");
+  if (!eventId) return text(400, "X-Shopify-Event-Id is missing");
+  const triggered = request.headers.get("X-Shopify-Triggered-At");
+  const triggeredAt = triggered && !Number.isNaN(Date.parse(triggered)) ? new Date(triggered) : null;
+  const outcome = await ingest(db(), { shop, eventId, payload, triggeredAt });
+  switch (outcome.kind) {
+    case "recorded":
+    case "duplicate":
+      return new Response();
+    case "invalid":
+      console.warn(`webhook ${topic} ${eventId} from ${shop} rejected: ${outcome.message}`);
+      return text(422, outcome.message);
+    case "order_unknown":
+      console.warn(`webhook ${topic} ${eventId} from ${shop}: ${outcome.message}`);
+      return outcome.retry ? text(503, outcome.message) : new Response();
+  }
+}
+
+function text(status: number, message: string): Response {
+  return new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+}

@@ -1,0 +1,217 @@
+// The delivery worker: claims due deliveries under a lease and works on them with bounded concurrency, overall
+// and per (shop, network). Runs inside the app's process (the serve command) or alone (`affiliate-relay worker`);
+// any number of workers can share one PostgreSQL database.
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Db } from "../db/client.server.ts";
+import { loadShopConfig, type ShopConfig } from "../settings/store.server.ts";
+import { claimDueDeliveries, recoverExpiredLeases, releaseClaims } from "./claim.server.ts";
+import { deliverClaimed, type DeliverOutcome } from "./deliver.server.ts";
+import { resumePausedDeliveries } from "./pause.server.ts";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.ts";
+
+export interface WorkerLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface WorkerOptions {
+  db: Db;
+  workerId?: string;
+  /** Deliveries in progress at once in this worker. */
+  concurrency?: number;
+  /** Deliveries in progress at once per (shop, network) in this worker. */
+  perTargetConcurrency?: number;
+  /** How often to look for due work when there was none. */
+  pollIntervalMs?: number;
+  /** How long a claim holds; must be well above requestTimeoutMs (a lease that runs out mid-request lets another worker send again). */
+  leaseMs?: number;
+  requestTimeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** How long a shop's decrypted settings are reused between deliveries. */
+  settingsCacheMs?: number;
+  /** Periodic jobs that run beside the deliveries (e.g. reconciliation); failures are logged, never fatal. */
+  periodic?: Array<{ name: string; everyMs: number; run: () => Promise<void> }>;
+  now?: () => Date;
+  random?: () => number;
+  logger?: WorkerLogger;
+}
+
+export interface Worker {
+  readonly id: string;
+  /** Graceful: stops claiming, lets in-flight attempts finish, hands claimed but unstarted work back. */
+  stop(): Promise<void>;
+  /** Resolves when no delivery is due or in progress in this worker (tests, the demo). */
+  idle(): Promise<void>;
+  stats(): Record<DeliverOutcome, number>;
+}
+
+export const consoleLogger: WorkerLogger = {
+  info: (message, fields) => process.stdout.write(`${line(message, fields)}\n`),
+  warn: (message, fields) => console.warn(line(message, fields)),
+  error: (message, fields) => console.error(line(message, fields)),
+};
+
+function line(message: string, fields?: Record<string, unknown>): string {
+  const tail = fields ? Object.entries(fields).map(([k, v]) => `${k}=${typeof v === "string" ? JSON.stringify(v) : String(v)}`).join(" ") : "";
+  return `[worker] ${message}${tail ? ` ${tail}` : ""}`;
+}
+
+const MAINTENANCE_MS = 1_000;
+const RESUME_MS = 5_000;
+
+export function startWorker(options: WorkerOptions): Worker {
+  const db = options.db;
+  const id = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const concurrency = Math.max(1, options.concurrency ?? 32);
+  const perTarget = Math.max(1, options.perTargetConcurrency ?? 8);
+  const pollIntervalMs = options.pollIntervalMs ?? 500;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+  const leaseMs = Math.max(options.leaseMs ?? 120_000, requestTimeoutMs * 2);
+  const now = options.now ?? (() => new Date());
+  const random = options.random ?? Math.random;
+  const logger = options.logger ?? consoleLogger;
+  const settingsCacheMs = options.settingsCacheMs ?? 2_000;
+  const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+
+  const configs = new Map<string, { at: number; value: Promise<ShopConfig | null> }>();
+  const shopConfig = (shop: string) => {
+    const t = Date.now();
+    const cached = configs.get(shop);
+    if (cached && t - cached.at < settingsCacheMs) return cached.value;
+    const value = loadShopConfig(db, shop);
+    configs.set(shop, { at: t, value });
+    value.catch(() => configs.delete(shop));
+    return value;
+  };
+  const ctx = { db, owner: id, now, random, retry, requestTimeoutMs, shopConfig };
+
+  const queues = new Map<string, string[]>(); // target -> claimed ids not started
+  const activeByTarget = new Map<string, number>();
+  let active = 0;
+  let queued = 0;
+  let stopping = false;
+  let wake: (() => void) | null = null;
+  const counts: Record<DeliverOutcome, number> = { succeeded: 0, retry: 0, failed: 0, skipped: 0, paused: 0, waiting: 0, lost: 0 };
+  const idleWaiters: Array<() => void> = [];
+  let lastClaimEmpty = false;
+  const lastRun = new Map<string, number>();
+
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+
+  function dispatch() {
+    for (const [target, queue] of queues) {
+      while (queue.length && (activeByTarget.get(target) ?? 0) < perTarget && !stopping) {
+        const deliveryId = queue.shift()!;
+        queued--;
+        active++;
+        activeByTarget.set(target, (activeByTarget.get(target) ?? 0) + 1);
+        void deliverClaimed(ctx, deliveryId)
+          .then((outcome) => {
+            counts[outcome]++;
+            if (outcome === "lost") logger.warn("lease lost before the attempt was recorded", { delivery: deliveryId });
+          })
+          .catch((error: unknown) => {
+            // The lease runs out and another worker retries it; the database may be briefly unreachable.
+            logger.error("delivery attempt crashed", { delivery: deliveryId, error: error instanceof Error ? error.message : String(error) });
+          })
+          .finally(() => {
+            active--;
+            activeByTarget.set(target, (activeByTarget.get(target) ?? 1) - 1);
+            poke();
+          });
+      }
+      if (!queue.length) queues.delete(target);
+    }
+  }
+
+  async function maintenance() {
+    const t = Date.now();
+    if (t - (lastRun.get("recover") ?? 0) >= MAINTENANCE_MS) {
+      lastRun.set("recover", t);
+      const recovered = await recoverExpiredLeases(db, now());
+      if (recovered) logger.warn("took up deliveries whose worker stopped", { count: recovered });
+    }
+    if (t - (lastRun.get("resume") ?? 0) >= RESUME_MS) {
+      lastRun.set("resume", t);
+      const resumed = await resumePausedDeliveries(db, now());
+      if (resumed) logger.info("resumed paused deliveries (credentials changed)", { count: resumed });
+    }
+    for (const job of options.periodic ?? []) {
+      if (t - (lastRun.get(job.name) ?? 0) < job.everyMs) continue;
+      lastRun.set(job.name, t);
+      job.run().catch((error: unknown) => logger.error(`${job.name} failed`, { error: error instanceof Error ? error.message : String(error) }));
+    }
+  }
+
+  async function loop() {
+    while (!stopping) {
+      let claimedFull = false;
+      try {
+        await maintenance();
+        const free = concurrency - active - queued;
+        if (free > 0) {
+          const ids = await claimDueDeliveries(db, { owner: id, limit: free, perTarget, leaseMs, now: now() });
+          claimedFull = ids.length === free;
+          lastClaimEmpty = ids.length === 0;
+          if (ids.length) {
+            const rows = await db.delivery.findMany({ where: { id: { in: ids } }, select: { id: true, shop: true, network: true } });
+            for (const row of rows) {
+              const target = `${row.shop} ${row.network}`;
+              const queue = queues.get(target) ?? [];
+              queue.push(row.id);
+              queues.set(target, queue);
+              queued++;
+            }
+          }
+        }
+        dispatch();
+      } catch (error) {
+        logger.error("worker loop error", { error: error instanceof Error ? error.message : String(error) });
+        lastClaimEmpty = false;
+      }
+      if (lastClaimEmpty && active === 0 && queued === 0) idleWaiters.splice(0).forEach((resolve) => resolve());
+      if (stopping) break;
+      // Claim again at once after a full batch when slots are free; otherwise sleep until a slot frees or the poll.
+      if (claimedFull && concurrency - active - queued > 0) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollIntervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  logger.info("started", { worker: id, concurrency, perTarget, leaseMs });
+  const running = loop();
+
+  return {
+    id,
+    async stop() {
+      if (stopping) return running;
+      stopping = true;
+      poke();
+      await running;
+      const unstarted = [...queues.values()].flat();
+      queues.clear();
+      queued = 0;
+      const released = await releaseClaims(db, id, unstarted, now());
+      while (active > 0) await new Promise<void>((resolve) => (wake = resolve));
+      logger.info("stopped", { worker: id, released, ...counts });
+    },
+    idle() {
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        poke();
+      });
+    },
+    stats: () => ({ ...counts }),
+  };
+}

@@ -1,0 +1,6 @@
+// orders/cancelled: recorded into the outbox in one transaction; the worker delivers (app/pipeline).
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { ingestCancelledOrder } from "../pipeline/ingest.server.ts";
+import { handleOrderWebhook } from "../pipeline/webhook-route.server.ts";
+
+export const action = async ({ request }: ActionFunctionArgs) => handleOrderWebhook(request, ingestCancelledOrder);
