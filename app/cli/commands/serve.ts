@@ -1,9 +1,59 @@
+// `affiliate-relay serve` (npm start): the app and the delivery worker in one process, on PORT (default 3000).
+// SIGTERM / SIGINT: stop accepting requests, let those in flight finish, stop the worker, disconnect, exit 0.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startWorker } from "../../pipeline/worker.server.ts";
+import { BuildMissingError, startAppServer } from "../../server/http.server.ts";
 import { CliError, type CliCommand } from "../command.ts";
 
-// Placeholder until its issue lands; replaced by the real command.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+export function portFromEnv(value: string | undefined): number {
+  if (value === undefined || value === "") return 3000;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`PORT must be a port number (0-65535), got "${value}"`);
+  return port;
+}
+
+/** Resolves with the first SIGTERM or SIGINT; a second one exits at once (an operator who means it). */
+function nextStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.once("SIGTERM", () => process.exit(1));
+      process.once("SIGINT", () => process.exit(1));
+      resolve(signal);
+    };
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+  });
+}
+
 const command: CliCommand = {
-  async run() {
-    throw new CliError("the serve command is not built yet");
+  async run(args) {
+    if (args.length > 0) throw new CliError("usage: affiliate-relay serve (configured by PORT and the environment; see README.md)");
+    const port = portFromEnv(process.env.PORT);
+    const started = performance.now();
+    const stopSignal = nextStopSignal();
+    let server;
+    try {
+      server = await startAppServer({
+        buildDir: path.join(root, "build"),
+        publicDir: path.join(root, "public"),
+        port,
+        startWorker: (db) => startWorker({ db }),
+      });
+    } catch (error) {
+      if (error instanceof BuildMissingError) throw new CliError(error.message);
+      throw error;
+    }
+    process.stdout.write(
+      `affiliate-relay: listening on http://localhost:${server.port} (ready in ${Math.round(performance.now() - started)} ms), delivery worker running\n`,
+    );
+    const signal = await stopSignal;
+    process.stdout.write(`affiliate-relay: ${signal}: finishing requests in flight, stopping the worker\n`);
+    await server.close();
+    process.stdout.write("affiliate-relay: stopped\n");
+    return 0;
   },
 };
 export default command;

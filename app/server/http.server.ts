@@ -1,0 +1,121 @@
+// The production HTTP server: express serving the Remix build (build/server/index.js) and its static assets
+// (build/client, which holds public/ too), with the delivery worker running in the same process.
+import { existsSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import express from "express";
+import type { Db } from "../db/client.server.ts";
+
+export interface Worker {
+  stop(): Promise<void>;
+}
+
+export interface AppServerOptions {
+  /** The folder `npm run build` writes: build/server/index.js and build/client. */
+  buildDir: string;
+  /** public/, served after build/client (Vite copies it into build/client; this covers files added since). */
+  publicDir?: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  host?: string;
+  /** Started on the app's own database client once the server listens; stopped on close. */
+  startWorker?: (db: Db) => Worker;
+  /** How long close() lets requests in flight finish before cutting their connections. */
+  drainMs?: number;
+}
+
+export interface AppServer {
+  port: number;
+  /** Stops accepting, lets requests in flight finish, stops the worker, disconnects the database. */
+  close(): Promise<void>;
+}
+
+export class BuildMissingError extends Error {}
+
+/** The Remix build, or a clear error when there is none. */
+export async function loadServerBuild(buildDir: string): Promise<ServerBuild> {
+  const entry = path.join(buildDir, "server", "index.js");
+  if (!existsSync(entry) || !existsSync(path.join(buildDir, "client"))) {
+    throw new BuildMissingError(`no app build in ${buildDir} (build/server/index.js is missing): run npm run build first`);
+  }
+  return (await import(pathToFileURL(entry).href)) as ServerBuild;
+}
+
+// app/entry.server.tsx re-exports db(): the bundle holds its own copy of app/db/client.server.ts, and the worker
+// must share that one client with the routes rather than open a second pool on the same database.
+function databaseOf(build: ServerBuild): Db {
+  const db = (build.entry.module as unknown as { db?: () => Db }).db;
+  if (typeof db !== "function") throw new Error("the app build does not export db() from app/entry.server.tsx: rebuild it");
+  return db();
+}
+
+export function createApp(build: ServerBuild, options: Pick<AppServerOptions, "buildDir" | "publicDir">): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  // A liveness probe for load balancers that touches neither Remix nor the database.
+  app.get("/healthz", (_req, res) => {
+    res.type("text/plain").send("ok");
+  });
+  const client = path.join(options.buildDir, "client");
+  // Vite fingerprints everything under assets/: cache for a year.
+  app.use("/assets", express.static(path.join(client, "assets"), { immutable: true, maxAge: "1y", index: false }));
+  app.use(express.static(client, { maxAge: "1h", index: false }));
+  if (options.publicDir && existsSync(options.publicDir)) app.use(express.static(options.publicDir, { maxAge: "1h", index: false }));
+  // No body parser anywhere before Remix: webhook HMACs are checked against the raw body.
+  app.all("*", createRequestHandler({ build, mode: "production" }));
+  return app;
+}
+
+function listen(app: express.Express, port: number, host: string | undefined): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = host ? app.listen(port, host) : app.listen(port);
+    server.once("listening", () => resolve(server));
+    server.once("error", reject);
+  });
+}
+
+export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
+  const build = await loadServerBuild(options.buildDir);
+  const db = databaseOf(build);
+  const server = await listen(createApp(build, options), options.port, options.host);
+
+  // Track connections so that close() can cut the ones still busy after the drain period.
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+
+  let worker: Worker | undefined;
+  try {
+    worker = options.startWorker?.(db);
+  } catch (error) {
+    server.close();
+    await db.$disconnect();
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => {
+      for (const socket of sockets) socket.destroy();
+    }, options.drainMs ?? 10_000);
+    try {
+      await Promise.all([closed, worker?.stop()]);
+    } finally {
+      clearTimeout(timer);
+      await db.$disconnect();
+    }
+  };
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => (closing ??= close()),
+  };
+}

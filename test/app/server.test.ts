@@ -1,0 +1,106 @@
+// The production server as operators run it: `npm run build`, then `node bin/affiliate-relay.mjs serve`.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "../../app/db/client.server.ts";
+import { createSqliteDatabase } from "../support/databases.ts";
+import { webhookHeaders } from "../support/shopify-webhook.ts";
+import { ensureAppBuild } from "./support/app-build.ts";
+import { serveApp, type ServedApp } from "./support/serve.ts";
+
+const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36";
+
+describe("production server (npm start)", () => {
+  let app: ServedApp;
+  let db: Db;
+  const get = (path: string, init: RequestInit = {}) =>
+    fetch(`${app.url}${path}`, { redirect: "manual", ...init, headers: { "User-Agent": BROWSER_UA, ...init.headers } });
+
+  beforeAll(async () => {
+    const build = await ensureAppBuild();
+    const url = await createSqliteDatabase();
+    db = createDb(url);
+    app = await serveApp(url);
+    console.log(`[server] ${build}; cold start to listening: ${Math.round(app.coldStartMs)} ms`);
+  }, 300_000);
+
+  afterAll(async () => {
+    if (app && app.child.exitCode === null) await app.stop("SIGKILL");
+    await db?.$disconnect();
+  });
+
+  it("renders the landing page with the shop-domain login form", async () => {
+    const response = await get("/");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).toContain("<h1");
+    expect(html).toContain("Affiliate Relay");
+    expect(html).toMatch(/<form[^>]*action="\/auth\/login"/);
+    expect(html).toMatch(/<input[^>]*name="shop"/);
+  });
+
+  it("sends a landing visit that names a shop into the app", async () => {
+    const response = await get("/?shop=demo.myshopify.com&host=abc");
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/app?shop=demo.myshopify.com&host=abc");
+  });
+
+  it("redirects /app without a session to the login page", async () => {
+    const response = await get("/app");
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/auth/login");
+  });
+
+  it("sends an embedded /app request without a session token to the bounce page, not into the app", async () => {
+    const host = Buffer.from("admin.shopify.com/store/demo").toString("base64");
+    const response = await get(`/app?embedded=1&shop=demo.myshopify.com&host=${host}`);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toMatch(/^\/auth\/session-token\?/);
+  });
+
+  it("shows the login form and explains a bad shop domain", async () => {
+    const form = await get("/auth/login");
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain("Shop domain");
+
+    const bad = await get("/auth/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "shop=not a shop!",
+    });
+    expect(bad.status).toBe(200);
+    expect(await bad.text()).toContain("Enter a valid shop domain");
+  });
+
+  it("serves the built assets (fingerprinted, cached for a year) and public/ files", async () => {
+    const html = await (await get("/auth/login")).text();
+    const stylesheet = /<link rel="stylesheet" href="(\/assets\/[^"]+\.css)"/.exec(html)?.[1];
+    expect(stylesheet).toBeDefined();
+    const css = await get(stylesheet!);
+    expect(css.status).toBe(200);
+    expect(css.headers.get("cache-control")).toContain("immutable");
+    expect(await css.text()).toContain(".Polaris-");
+
+    const icon = await get("/favicon.ico");
+    expect(icon.status).toBe(200);
+    expect(Buffer.from(await icon.arrayBuffer()).subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
+    expect((await get("/no-such-file.png")).status).toBe(404);
+  });
+
+  it("answers a webhook with a bad HMAC with 401 and writes nothing", async () => {
+    const body = JSON.stringify({ shop_domain: "demo.myshopify.com", customer: { id: 1, email: "a@example.com" }, orders_requested: [1] });
+    const headers = webhookHeaders({ topic: "customers/data_request", shop: "demo.myshopify.com", body: null, secret: "not-the-app-secret" }, body);
+    const response = await get("/webhooks/customers/data_request", { method: "POST", headers, body });
+    expect(response.status).toBe(401);
+    expect(await db.dataRequest.count()).toBe(0);
+    expect(await db.webhookReceipt.count()).toBe(0);
+  });
+
+  it("stops cleanly on SIGTERM: exit code 0 within a few seconds, no new connections afterwards", async () => {
+    const { code, signal, ms } = await app.stop("SIGTERM");
+    console.log(`[server] SIGTERM to exit: ${Math.round(ms)} ms`);
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(ms).toBeLessThan(5_000);
+    expect(app.output()).toContain("stopped");
+    await expect(fetch(`${app.url}/healthz`)).rejects.toThrow();
+  });
+});
