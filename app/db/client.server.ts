@@ -15,11 +15,23 @@ export function databaseKind(url: string): DbKind {
   throw new Error("DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL)");
 }
 
+// The URL each client was made for: the order pipeline's hot paths open their own driver connection to it
+// (app/pipeline/sql/), beside Prisma's.
+const urls = new WeakMap<object, string>();
+
 export function createDb(url: string): Db {
-  if (databaseKind(url) === "sqlite") {
-    return new SqliteClient({ adapter: new PrismaLibSQL({ url }) });
-  }
-  return new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) }) as unknown as Db;
+  const client =
+    databaseKind(url) === "sqlite"
+      ? new SqliteClient({ adapter: new PrismaLibSQL({ url }) })
+      : (new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) }) as unknown as Db);
+  urls.set(client, url);
+  return client;
+}
+
+export function databaseUrlOf(db: Db): string {
+  const url = urls.get(db);
+  if (!url) throw new Error("this database client was not made by createDb()");
+  return url;
 }
 
 export function kindOf(db: Db): DbKind {
