@@ -44,6 +44,8 @@ export interface NetworkDefinition<Settings extends { enabled: boolean } = { ena
   settingsSchema: z.ZodType<Settings>;
   /** Fields of Settings that are secret: encrypted at rest, never logged, never sent to a browser. */
   secretFields: readonly (keyof Settings & string)[];
+  /** Settings with obviously fake credentials: what `affiliate-relay preview` uses when no settings file is given. */
+  placeholderSettings?: Settings;
   /** Whether reversals exist; when false, cancellations and refunds are recorded as skips with this reason. */
   reversal: { supported: true } | { supported: false; reason: string };
   mapConversion(order: PricedOrder, settings: Settings, ctx: MappingContext): Decision;

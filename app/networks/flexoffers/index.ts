@@ -1,0 +1,19 @@
+import type { NetworkDefinition } from "../types.ts";
+import { classifyFlexoffers } from "./classify.ts";
+import { mapFlexoffersConversion } from "./map-conversion.ts";
+import { flexoffersSettingsSchema, type FlexoffersSettings } from "./settings.ts";
+
+const NO_REVERSAL = "FlexOffers has no way to reverse or reduce a reported sale: adjust it in the FlexOffers dashboard";
+
+export const flexoffers: NetworkDefinition<FlexoffersSettings> = {
+  id: "flexoffers",
+  label: "FlexOffers",
+  settingsSchema: flexoffersSettingsSchema,
+  secretFields: [],
+  placeholderSettings: { enabled: true, advertiserId: "PLACEHOLDER-ADVERTISER-ID", commissionId: "", cookieDays: 30 },
+  reversal: { supported: false, reason: NO_REVERSAL },
+  mapConversion: mapFlexoffersConversion,
+  mapCancellation: () => ({ action: "skip", reason: NO_REVERSAL }),
+  mapRefund: () => ({ action: "skip", reason: NO_REVERSAL }),
+  classify: classifyFlexoffers,
+};

@@ -1,0 +1,18 @@
+import type { NetworkDefinition } from "../types.ts";
+import { classifyRefersion } from "./classify.ts";
+import { mapRefersionConversion } from "./map-conversion.ts";
+import { mapRefersionCancellation, mapRefersionRefund } from "./map-reversal.ts";
+import { refersionSettingsSchema, type RefersionSettings } from "./settings.ts";
+
+export const refersion: NetworkDefinition<RefersionSettings> = {
+  id: "refersion",
+  label: "Refersion",
+  settingsSchema: refersionSettingsSchema,
+  secretFields: ["secretKey"],
+  placeholderSettings: { enabled: true, publicKey: "pub_PLACEHOLDER", secretKey: "sec_PLACEHOLDER" },
+  reversal: { supported: true },
+  mapConversion: mapRefersionConversion,
+  mapCancellation: mapRefersionCancellation,
+  mapRefund: mapRefersionRefund,
+  classify: classifyRefersion,
+};

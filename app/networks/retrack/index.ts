@@ -1,0 +1,18 @@
+import type { NetworkDefinition } from "../types.ts";
+import { classifyRetrack } from "./classify.ts";
+import { mapRetrackConversion } from "./map-conversion.ts";
+import { mapRetrackCancellation, mapRetrackRefund } from "./map-reversal.ts";
+import { retrackSettingsSchema, type RetrackSettings } from "./settings.ts";
+
+export const retrack: NetworkDefinition<RetrackSettings> = {
+  id: "retrack",
+  label: "Retrack",
+  settingsSchema: retrackSettingsSchema,
+  secretFields: ["apiToken"],
+  placeholderSettings: { enabled: true, apiToken: "PLACEHOLDER-API-TOKEN", eventId: "00000000-0000-4000-8000-000000000000" },
+  reversal: { supported: true },
+  mapConversion: mapRetrackConversion,
+  mapCancellation: mapRetrackCancellation,
+  mapRefund: mapRetrackRefund,
+  classify: classifyRetrack,
+};
