@@ -5,6 +5,11 @@ import {
   storefrontConfigFromSettings,
   type StorefrontSettingsSource,
 } from "../../app/storefront/config.ts";
+import type { SettingsFile } from "../../app/settings/file-schema.ts";
+
+// The settings file's type must keep satisfying what the storefront reads (checked by tsc).
+export type SettingsFileFeedsStorefront = SettingsFile extends StorefrontSettingsSource ? true : never;
+const settingsFileFeedsStorefront: SettingsFileFeedsStorefront = true;
 
 const SECRET_KEY = "sec_do-not-leak-0001";
 const API_TOKEN = "retrack-token-do-not-leak";
@@ -21,6 +26,10 @@ const fullSettings = {
 };
 
 describe("storefrontConfigFromSettings", () => {
+  it("accepts the settings file type (app/settings/file-schema.ts)", () => {
+    expect(settingsFileFeedsStorefront).toBe(true);
+  });
+
   it("keeps only what the storefront needs: networks on, Refersion's public key, cookie windows, consent gating", () => {
     expect(storefrontConfigFromSettings(fullSettings)).toEqual({
       consentGating: true,

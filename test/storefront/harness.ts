@@ -348,13 +348,13 @@ export async function visitorContext(browser: Browser): Promise<{ context: Brows
 }
 
 /** Polls until `check` stops throwing (or returns true), then returns its value: conditions, not sleeps. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_000, what = "condition"): Promise<T> {
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_000, what = "condition"): Promise<Exclude<T, false>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;
   for (;;) {
     try {
       const value = await check();
-      if (value !== false) return value;
+      if (value !== false) return value as Exclude<T, false>;
     } catch (error) {
       lastError = error;
     }
