@@ -13,7 +13,7 @@ type EmbedConfig = StorefrontConfig & { trackerUrl?: string };
 
 interface Cart {
   token: string;
-  attributes: Record<string, string | null>;
+  attributes?: Record<string, string | null> | null;
 }
 
 interface RefersionTracker {
@@ -143,9 +143,10 @@ async function syncCart(config: EmbedConfig, withRefersion: boolean) {
   // that comes back with another token is repeated with the lasting one before Refersion is told about it.
   for (let round = 0; round < 3; round++) {
     const token = bareToken(cart.token);
+    const current = cart.attributes || {};
     const changes: Record<string, string> = {};
-    for (const name in wanted) if (cart.attributes[name] !== wanted[name]) changes[name] = wanted[name]!;
-    if (visitor && cart.attributes[REFERSION_ATTRIBUTE] !== token) changes[REFERSION_ATTRIBUTE] = token;
+    for (const name in wanted) if (current[name] !== wanted[name]) changes[name] = wanted[name]!;
+    if (visitor && current[REFERSION_ATTRIBUTE] !== token) changes[REFERSION_ATTRIBUTE] = token;
     if (!Object.keys(changes).length) return;
     const updated = await cartCall("cart/update.js", changes);
     if (bareToken(updated.token) === token) {
