@@ -1,9 +1,148 @@
+// `affiliate-relay preview <order.json> [--settings <file>] [--topic ...]`: what each network would be sent for an
+// order, without storing or sending anything. Secrets are shown as "[redacted]".
+import { readFile } from "node:fs/promises";
+import { decideDelivery, isOrderTopic, topics, type OrderTopic } from "../../networks/decide.ts";
+import { redactRequest, type RedactedRequest } from "../../networks/http.ts";
+import { networks, type AnyNetworkDefinition } from "../../networks/registry.ts";
+import { OrderPayloadError, orderFromShopify, refundFromShopify } from "../../orders/from-shopify.ts";
+import type { CurrencyMode, PricedRefund } from "../../orders/model.ts";
+import { priceOrder, priceRefund } from "../../orders/price.ts";
+import { oneLineZodError } from "../../orders/zod-error.ts";
+import { settingsFileSchema } from "../../settings/file-schema.ts";
 import { CliError, type CliCommand } from "../command.ts";
 
-// Placeholder until its issue lands; replaced by the real command.
+export const usage = `usage: affiliate-relay preview <order.json> [--settings <file>] [--topic ${topics.join("|")}]
+
+Prints a JSON array, one entry per network in the settings:
+  {"network", "action": "send"|"skip", "reason"?, "request"?: {"method", "url", "headers", "body"}}
+Secret header values are shown as "[redacted]". Nothing is stored or sent.
+
+  <order.json>   a Shopify order webhook payload (orders/paid, orders/cancelled). For --topic refunds/create,
+                 a file holding {"order": <order payload>, "refund": <refunds/create payload>}.
+  --settings     a settings file (as exported by the admin or \`settings export\`). Without it, every network is
+                 previewed as switched on with placeholder credentials, in the shop currency, test orders skipped.
+  --topic        the Shopify event to preview (default orders/paid).`;
+
+export interface PreviewEntry {
+  network: string;
+  action: "send" | "skip";
+  reason?: string;
+  request?: RedactedRequest;
+}
+
+interface Options {
+  orderFile: string;
+  settingsFile?: string;
+  topic: OrderTopic;
+}
+
+function parseArgs(args: string[]): Options {
+  let orderFile: string | undefined;
+  let settingsFile: string | undefined;
+  let topic: OrderTopic = "orders/paid";
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = () => {
+      const next = args[++i];
+      if (next === undefined || next.startsWith("--")) throw new CliError(`${arg} needs a value: see affiliate-relay preview --help`);
+      return next;
+    };
+    if (arg === "--settings") settingsFile = value();
+    else if (arg.startsWith("--settings=")) settingsFile = arg.slice("--settings=".length);
+    else if (arg === "--topic" || arg.startsWith("--topic=")) {
+      const given = arg === "--topic" ? value() : arg.slice("--topic=".length);
+      if (!isOrderTopic(given)) throw new CliError(`unknown topic "${given}": use one of ${topics.join(", ")}`);
+      topic = given;
+    } else if (arg.startsWith("-")) throw new CliError(`unknown option ${arg}: see affiliate-relay preview --help`);
+    else if (orderFile === undefined) orderFile = arg;
+    else throw new CliError(`only one order file, please (got "${orderFile}" and "${arg}")`);
+  }
+  if (!orderFile) throw new CliError("which order? usage: affiliate-relay preview <order.json> [--settings <file>] [--topic ...]");
+  return { orderFile, settingsFile, topic };
+}
+
+async function readJson(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (error as Error).message;
+    throw new CliError(`cannot read the ${what} ${file}: ${why}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CliError(`the ${what} ${file} is not valid JSON: ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
+interface PreviewSettings {
+  currency: CurrencyMode;
+  sendTestOrders: boolean;
+  blocks: Array<{ network: AnyNetworkDefinition; settings: ({ enabled: boolean } & Record<string, unknown>) | null }>;
+}
+
+async function loadSettings(file: string | undefined): Promise<PreviewSettings> {
+  if (!file) {
+    return {
+      currency: "shop",
+      sendTestOrders: false,
+      blocks: networks.map((network) => ({ network, settings: network.placeholderSettings ?? null })),
+    };
+  }
+  const parsed = settingsFileSchema.safeParse(await readJson(file, "settings file"));
+  if (!parsed.success) throw new CliError(`invalid settings file ${file}: ${oneLineZodError(parsed.error)}`);
+  const given = parsed.data.networks as Record<string, ({ enabled: boolean } & Record<string, unknown>) | undefined>;
+  return {
+    currency: parsed.data.currency,
+    sendTestOrders: parsed.data.sendTestOrders,
+    blocks: networks.filter((network) => given[network.id]).map((network) => ({ network, settings: given[network.id]! })),
+  };
+}
+
+export async function preview(options: Options): Promise<PreviewEntry[]> {
+  const input = await readJson(options.orderFile, "order file");
+  const settings = await loadSettings(options.settingsFile);
+  let orderPayload = input;
+  let refundPayload: unknown = null;
+  if (options.topic === "refunds/create") {
+    if (typeof input !== "object" || input === null || !("order" in input) || !("refund" in input)) {
+      throw new CliError(`for refunds/create the file ${options.orderFile} must hold {"order": <order payload>, "refund": <refund payload>}`);
+    }
+    orderPayload = (input as { order: unknown }).order;
+    refundPayload = (input as { refund: unknown }).refund;
+  }
+  try {
+    const order = orderFromShopify(orderPayload);
+    const priced = priceOrder(order, settings.currency);
+    let pricedRefund: PricedRefund | null = null;
+    if (refundPayload !== null) pricedRefund = priceRefund(refundFromShopify(refundPayload, order), order, settings.currency);
+    return settings.blocks.map(({ network, settings: block }): PreviewEntry => {
+      if (!block) return { network: network.id, action: "skip", reason: `${network.label} has no placeholder settings: pass --settings` };
+      const decision = decideDelivery(network, block, options.topic, priced, pricedRefund, {
+        sendTestOrders: settings.sendTestOrders,
+        externalRef: null,
+      });
+      return decision.action === "send"
+        ? { network: network.id, action: "send", request: redactRequest(decision.request) }
+        : { network: network.id, action: "skip", reason: decision.reason };
+    });
+  } catch (error) {
+    if (error instanceof OrderPayloadError) throw new CliError(`${options.orderFile}: ${error.message}`);
+    throw error;
+  }
+}
+
 const command: CliCommand = {
-  async run() {
-    throw new CliError("the preview command is not built yet");
+  async run(args) {
+    if (args.includes("--help") || args.includes("-h")) {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    const entries = await preview(parseArgs(args));
+    process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+    return 0;
   },
 };
 export default command;

@@ -11,6 +11,9 @@ export function classifyFlexoffers(response: NetworkResponse, _request?: Network
   if (/no click id found/i.test(body)) {
     return { kind: "permanent", reason: `FlexOffers did not recognise the click (refid) of this order: ${excerpt}` };
   }
+  if (/advertiser/i.test(body) && /\b(error|invalid|unknown|not found)\b/i.test(body)) {
+    return { kind: "credentials_rejected", reason: `FlexOffers does not accept this advertiser id: ${excerpt}` };
+  }
   if (/object moved|\/errors?\/5\d\d|server error|<html/i.test(body)) {
     return { kind: "retry", reason: `FlexOffers answered ${response.status} with an error page instead of a result: ${excerpt}` };
   }

@@ -1,0 +1,25 @@
+import { orderFromShopify, refundFromShopify } from "../../app/orders/from-shopify.ts";
+import type { CurrencyMode, PricedOrder, PricedRefund } from "../../app/orders/model.ts";
+import { priceOrder, priceRefund } from "../../app/orders/price.ts";
+import type { Decision, NetworkRequest } from "../../app/networks/types.ts";
+
+export function priced(payload: unknown, mode: CurrencyMode = "shop"): PricedOrder {
+  return priceOrder(orderFromShopify(payload), mode);
+}
+
+export function pricedRefund(orderPayload: unknown, refundPayload: unknown, mode: CurrencyMode = "shop"): { order: PricedOrder; refund: PricedRefund } {
+  const order = orderFromShopify(orderPayload);
+  return { order: priceOrder(order, mode), refund: priceRefund(refundFromShopify(refundPayload, order), order, mode) };
+}
+
+export function sent(decision: Decision): NetworkRequest {
+  if (decision.action !== "send") throw new Error(`expected a send, got a skip: ${decision.reason}`);
+  return decision.request;
+}
+
+export function skipped(decision: Decision): string {
+  if (decision.action !== "skip") throw new Error(`expected a skip, got a send to ${decision.request.url}`);
+  return decision.reason;
+}
+
+export const ctx = { sendTestOrders: false } as const;

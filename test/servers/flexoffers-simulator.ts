@@ -1,0 +1,52 @@
+// Plays FlexOffers' direct-advertiser postback (da.ashx, https://support.flexoffers.com/hc/en-us/articles/4413808838932):
+// a GET whose query carries the sale. orderamount and ordernumber are required; the amount is written with the
+// currency's decimals. Like FlexOffers, it answers 200 even when it records nothing, saying why in the body.
+import { currencyExponent } from "../../app/money/currency.ts";
+import type { IncomingRequest, SimulatedAnswer } from "./types.ts";
+
+const text = (status: number, body: string, accepted: boolean, parsed: unknown, problems?: string[]): SimulatedAnswer => ({
+  status,
+  headers: { "content-type": "text/plain; charset=utf-8" },
+  body,
+  accepted,
+  kind: "conversion",
+  parsed,
+  ...(problems ? { problems } : {}),
+});
+
+export class FlexoffersSimulator {
+  readonly sales = new Map<string, Record<string, string>>();
+
+  constructor(private readonly advertiserId: string) {}
+
+  reset() {
+    this.sales.clear();
+  }
+
+  handle(request: IncomingRequest): SimulatedAnswer {
+    const query = request.query;
+    if (!request.path.toLowerCase().endsWith("/da.ashx")) return text(404, "Not found", false, query);
+    if (request.method !== "GET") return text(405, "Method not allowed", false, query);
+    if (query.advertiserid !== this.advertiserId) return text(200, "Error: unknown advertiserid", false, query, ["unknown advertiserid"]);
+    if (!query.clickid) return text(200, "No click ID found", false, query, ["clickid is missing"]);
+    const problems: string[] = [];
+    if (!query.ordernumber) problems.push("ordernumber is required");
+    let exponent = 2;
+    if (query.currency) {
+      try {
+        exponent = currencyExponent(query.currency);
+      } catch {
+        problems.push(`currency ${query.currency} is not an ISO 4217 code`);
+      }
+    }
+    const amount = query.orderamount;
+    if (amount === undefined || amount === "") problems.push("orderamount is required");
+    else {
+      const pattern = exponent === 0 ? /^\d+$/ : new RegExp(`^\\d+\\.\\d{${exponent}}$`);
+      if (!pattern.test(amount)) problems.push(`orderamount "${amount}" must be written with ${exponent} decimals`);
+    }
+    if (problems.length) return text(400, `Error: ${problems.join("; ")}`, false, query, problems);
+    this.sales.set(query.ordernumber!, query);
+    return text(200, "Success", true, query);
+  }
+}

@@ -1,0 +1,107 @@
+// Plays Refersion: the server-side "orders paid" webhook and the v2 conversion cancel call, enforcing the
+// documented contract (https://www.refersion.dev/reference/webhook-tracking): both key headers, JSON,
+// cart_id / order_id / currency_code required, each item sku / quantity / price, amounts as JSON numbers.
+import { isObject, knownCurrency, majorAmount, nonEmptyString, positiveInteger, type Problems } from "./contract.ts";
+import type { IncomingRequest, SimulatedAnswer } from "./types.ts";
+
+export interface RefersionKeys {
+  publicKey: string;
+  secretKey: string;
+}
+
+interface Conversion {
+  body: Record<string, unknown>;
+  ordered: Map<string, number>;
+  cancelled: Map<string, number>;
+}
+
+const json = (status: number, body: unknown, accepted: boolean, kind: string, extra: Partial<SimulatedAnswer> = {}): SimulatedAnswer => ({
+  status,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+  accepted,
+  kind,
+  ...extra,
+});
+
+export class RefersionSimulator {
+  readonly conversions = new Map<string, Conversion>();
+
+  constructor(private readonly keys: RefersionKeys) {}
+
+  reset() {
+    this.conversions.clear();
+  }
+
+  handle(request: IncomingRequest): SimulatedAnswer {
+    const kind = request.path.endsWith("/conversion/cancel") ? "cancel" : request.path.endsWith("/orders/paid") ? "conversion" : "unknown";
+    if (kind === "unknown") return json(404, { error: "Not found" }, false, kind);
+    if (request.method !== "POST") return json(405, { error: "Method not allowed" }, false, kind);
+    if (request.headers["refersion-public-key"] !== this.keys.publicKey || request.headers["refersion-secret-key"] !== this.keys.secretKey) {
+      return json(401, { error: "Invalid or missing Refersion-Public-Key / Refersion-Secret-Key" }, false, kind);
+    }
+    if (!(request.headers["content-type"] ?? "").startsWith("application/json")) {
+      return json(400, { error: "Content-Type must be application/json" }, false, kind);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(request.rawBody);
+    } catch {
+      return json(400, { error: "Body is not valid JSON" }, false, kind);
+    }
+    return kind === "conversion" ? this.paid(body) : this.cancel(body);
+  }
+
+  private paid(body: unknown): SimulatedAnswer {
+    const problems: Problems = [];
+    if (!isObject(body)) return json(400, { error: "Body must be a JSON object" }, false, "conversion", { parsed: body });
+    nonEmptyString(body.cart_id, "cart_id", problems);
+    if (typeof body.order_id !== "string" && typeof body.order_id !== "number") problems.push("order_id is required");
+    else nonEmptyString(String(body.order_id), "order_id", problems);
+    const exponent = knownCurrency(body.currency_code, "currency_code", problems);
+    for (const field of ["shipping", "tax", "discount"]) majorAmount(body[field], field, exponent, problems, false);
+    if (body.discount_code !== undefined && typeof body.discount_code !== "string") problems.push("discount_code must be a string");
+    if (body.customer !== undefined) {
+      if (!isObject(body.customer)) problems.push("customer must be an object");
+      else for (const [key, value] of Object.entries(body.customer)) if (typeof value !== "string") problems.push(`customer.${key} must be a string`);
+    }
+    const ordered = new Map<string, number>();
+    if (!Array.isArray(body.items) || body.items.length === 0) problems.push("items must be a non-empty array");
+    else
+      body.items.forEach((item: unknown, index) => {
+        if (!isObject(item)) return problems.push(`items.${index} must be an object`);
+        nonEmptyString(item.sku, `items.${index}.sku`, problems);
+        positiveInteger(item.quantity, `items.${index}.quantity`, problems);
+        majorAmount(item.price, `items.${index}.price`, exponent, problems);
+        if (typeof item.sku === "string" && typeof item.quantity === "number") ordered.set(item.sku, (ordered.get(item.sku) ?? 0) + item.quantity);
+      });
+    if (problems.length) return json(400, { error: problems.join("; ") }, false, "conversion", { parsed: body, problems });
+    this.conversions.set(String(body.order_id), { body, ordered, cancelled: new Map() });
+    return json(200, { status: "success" }, true, "conversion", { parsed: body });
+  }
+
+  private cancel(body: unknown): SimulatedAnswer {
+    const problems: Problems = [];
+    if (!isObject(body)) return json(400, { error: "Body must be a JSON object" }, false, "cancel", { parsed: body });
+    if (typeof body.order_id !== "string" && typeof body.order_id !== "number") problems.push("order_id is required");
+    const conversion = this.conversions.get(String(body.order_id));
+    if (!Array.isArray(body.items) || body.items.length === 0) problems.push("items must be a non-empty array");
+    else
+      body.items.forEach((item: unknown, index) => {
+        if (!isObject(item)) return problems.push(`items.${index} must be an object`);
+        nonEmptyString(item.sku, `items.${index}.sku`, problems);
+        positiveInteger(item.quantity, `items.${index}.quantity`, problems);
+        majorAmount(item.price, `items.${index}.price`, null, problems);
+        if (conversion && typeof item.sku === "string" && typeof item.quantity === "number") {
+          const left = (conversion.ordered.get(item.sku) ?? 0) - (conversion.cancelled.get(item.sku) ?? 0);
+          if (item.quantity > left) problems.push(`items.${index}: only ${left} of ${item.sku} left to cancel`);
+        }
+      });
+    if (!problems.length && !conversion) return json(404, { error: `No conversion for order ${String(body.order_id)}` }, false, "cancel", { parsed: body });
+    if (problems.length) return json(400, { error: problems.join("; ") }, false, "cancel", { parsed: body, problems });
+    for (const item of body.items as Array<{ sku: string; quantity: number }>) {
+      conversion!.cancelled.set(item.sku, (conversion!.cancelled.get(item.sku) ?? 0) + item.quantity);
+    }
+    return json(200, { success: true }, true, "cancel", { parsed: body });
+  }
+}
