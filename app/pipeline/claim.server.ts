@@ -1,7 +1,8 @@
 // Claiming due deliveries under a lease. A claim is one statement, so two workers can never hold the same
 // delivery: on SQLite the single writer makes the UPDATE ... WHERE id IN (SELECT ...) atomic; on PostgreSQL the
 // rows are locked with FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint sets without waiting.
-import { kindOf, type Db } from "../db/client.server.ts";
+import type { Db } from "../db/client.server.ts";
+import { driverFor, sql, type Row, type Stmt } from "./sql/driver.server.ts";
 
 export interface ClaimOptions {
   owner: string;
@@ -12,57 +13,78 @@ export interface ClaimOptions {
   now: Date;
 }
 
+/** A delivery as its worker needs it. */
+export interface ClaimedDelivery {
+  id: string;
+  shop: string;
+  orderId: string;
+  network: string;
+  kind: string;
+  attempts: number;
+  firstAttemptAt: Date | null;
+  externalRef: string | null;
+  payload: string | null;
+}
+
 /** How many due rows one claim looks at (in nextAttemptAt order) before ranking them per target. */
 const SCAN = 500;
 
-export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise<string[]> {
+const RETURNED = `"id", "shop", "orderId", "network", "kind", "attempts", "firstAttemptAt", "externalRef", "payload"`;
+
+export function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value : new Date(String(value));
+}
+
+function claimed(row: Row): ClaimedDelivery {
+  return {
+    id: String(row.id),
+    shop: String(row.shop),
+    orderId: String(row.orderId),
+    network: String(row.network),
+    kind: String(row.kind),
+    attempts: Number(row.attempts),
+    firstAttemptAt: toDate(row.firstAttemptAt),
+    externalRef: row.externalRef === null || row.externalRef === undefined ? null : String(row.externalRef),
+    payload: row.payload === null || row.payload === undefined ? null : String(row.payload),
+  };
+}
+
+function claimStatement(kind: "sqlite" | "postgresql", o: ClaimOptions): Stmt {
+  const until = new Date(o.now.getTime() + o.leaseMs);
+  const ranked = `SELECT "id", "nextAttemptAt", row_number() OVER (PARTITION BY "shop", "network" ORDER BY "nextAttemptAt", "id") AS "rn"
+    FROM (SELECT "id", "shop", "network", "nextAttemptAt" FROM "Delivery"
+          WHERE "status" = 'pending' AND "nextAttemptAt" <= ? ORDER BY "nextAttemptAt" LIMIT ${SCAN}) AS "due"`;
+  if (kind === "postgresql") {
+    return {
+      sql: `WITH picked AS (
+          SELECT "id" FROM "Delivery"
+          WHERE "id" IN (SELECT "id" FROM (${ranked}) AS "ranked" WHERE "rn" <= ?)
+            AND "status" = 'pending' AND "nextAttemptAt" <= ?
+          ORDER BY "nextAttemptAt" LIMIT ?
+          FOR UPDATE SKIP LOCKED)
+        UPDATE "Delivery" AS d SET "status" = 'in_flight', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
+        FROM picked WHERE d."id" = picked."id"
+        RETURNING ${RETURNED.replace(/"(\w+)"/g, 'd."$1"')}`,
+      params: [o.now, o.perTarget, o.now, o.limit, o.owner, until, o.now],
+    };
+  }
+  return {
+    sql: `UPDATE "Delivery" SET "status" = 'in_flight', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
+      WHERE "id" IN (SELECT "id" FROM (${ranked}) WHERE "rn" <= ? ORDER BY "nextAttemptAt" LIMIT ?)
+        AND "status" = 'pending'
+      RETURNING ${RETURNED}`,
+    params: [o.owner, until, o.now, o.now, o.perTarget, o.limit],
+  };
+}
+
+export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise<ClaimedDelivery[]> {
   if (options.limit <= 0) return [];
-  const { owner, limit, perTarget, now } = options;
-  const until = new Date(now.getTime() + options.leaseMs);
-  const rows =
-    kindOf(db) === "postgresql"
-      ? await db.$queryRaw<Array<{ id: string }>>`
-          WITH picked AS (
-            SELECT "id" FROM "Delivery"
-            WHERE "id" IN (
-              SELECT "id" FROM (
-                SELECT "id", row_number() OVER (PARTITION BY "shop", "network" ORDER BY "nextAttemptAt", "id") AS "rn"
-                FROM (
-                  SELECT "id", "shop", "network", "nextAttemptAt" FROM "Delivery"
-                  WHERE "status" = 'pending' AND "nextAttemptAt" <= ${now}
-                  ORDER BY "nextAttemptAt" LIMIT ${SCAN}
-                ) AS "due"
-              ) AS "ranked"
-              WHERE "rn" <= ${perTarget}
-            )
-            AND "status" = 'pending' AND "nextAttemptAt" <= ${now}
-            ORDER BY "nextAttemptAt"
-            LIMIT ${limit}
-            FOR UPDATE SKIP LOCKED
-          )
-          UPDATE "Delivery" AS d
-          SET "status" = 'in_flight', "leaseOwner" = ${owner}, "leaseExpiresAt" = ${until}, "updatedAt" = ${now}
-          FROM picked WHERE d."id" = picked."id"
-          RETURNING d."id"`
-      : await db.$queryRaw<Array<{ id: string }>>`
-          UPDATE "Delivery"
-          SET "status" = 'in_flight', "leaseOwner" = ${owner}, "leaseExpiresAt" = ${until}, "updatedAt" = ${now}
-          WHERE "id" IN (
-            SELECT "id" FROM (
-              SELECT "id", "nextAttemptAt", row_number() OVER (PARTITION BY "shop", "network" ORDER BY "nextAttemptAt", "id") AS "rn"
-              FROM (
-                SELECT "id", "shop", "network", "nextAttemptAt" FROM "Delivery"
-                WHERE "status" = 'pending' AND "nextAttemptAt" <= ${now}
-                ORDER BY "nextAttemptAt" LIMIT ${SCAN}
-              )
-            )
-            WHERE "rn" <= ${perTarget}
-            ORDER BY "nextAttemptAt"
-            LIMIT ${limit}
-          )
-          AND "status" = 'pending'
-          RETURNING "id"`;
-  return rows.map((row) => row.id);
+  const driver = driverFor(db);
+  const statement = claimStatement(driver.kind, options);
+  return driver.transaction(function* () {
+    return (yield statement).rows.map(claimed);
+  });
 }
 
 /**
@@ -71,19 +93,25 @@ export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise
  * a network can receive a delivery twice, and why leases are much longer than any request's timeout.
  */
 export async function recoverExpiredLeases(db: Db, now: Date): Promise<number> {
-  const result = await db.delivery.updateMany({
-    where: { status: "in_flight", leaseExpiresAt: { lte: now } },
-    data: { status: "pending", leaseOwner: null, leaseExpiresAt: null, nextAttemptAt: now, lastError: "its worker stopped before finishing; taken up again" },
+  return driverFor(db).transaction(function* () {
+    const result = yield sql`UPDATE "Delivery" SET "status" = 'pending', "leaseOwner" = NULL, "leaseExpiresAt" = NULL,
+        "nextAttemptAt" = ${now}, "updatedAt" = ${now}, "lastError" = 'its worker stopped before finishing; taken up again'
+      WHERE "status" = 'in_flight' AND "leaseExpiresAt" <= ${now}`;
+    return result.changes;
   });
-  return result.count;
 }
 
 /** Hands claimed deliveries that were not started back to the queue (graceful shutdown). */
 export async function releaseClaims(db: Db, owner: string, ids: string[], now: Date): Promise<number> {
   if (!ids.length) return 0;
-  const result = await db.delivery.updateMany({
-    where: { id: { in: ids }, leaseOwner: owner, status: "in_flight" },
-    data: { status: "pending", leaseOwner: null, leaseExpiresAt: null, nextAttemptAt: now },
+  return driverFor(db).transaction(function* () {
+    let released = 0;
+    for (const id of ids) {
+      const result = yield sql`UPDATE "Delivery" SET "status" = 'pending', "leaseOwner" = NULL, "leaseExpiresAt" = NULL,
+          "nextAttemptAt" = ${now}, "updatedAt" = ${now}
+        WHERE "id" = ${id} AND "leaseOwner" = ${owner} AND "status" = 'in_flight'`;
+      released += result.changes;
+    }
+    return released;
   });
-  return result.count;
 }

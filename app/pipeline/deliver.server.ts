@@ -6,12 +6,12 @@ import type { Classification, Decision, NetworkRequest } from "../networks/types
 import type { NormalizedOrder, NormalizedRefund } from "../orders/model.ts";
 import { priceOrder, priceRefund } from "../orders/price.ts";
 import { markCredentialsOk, markCredentialsRejected, type ShopConfig } from "../settings/store.server.ts";
+import type { ClaimedDelivery } from "./claim.server.ts";
 import { CANCELLATION, CONVERSION, WAITING_FOR_CONVERSION } from "./model.ts";
-import { pauseNetwork } from "./pause.server.ts";
 import { describeError, KEYS_REJECTED } from "./plan.ts";
 import { nextAttempt, type RetryPolicy } from "./retry-policy.ts";
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+import { driverFor, sql, type Stmt, type Work } from "./sql/driver.server.ts";
+import { newId } from "./sql/ids.ts";
 
 export interface DeliverContext {
   db: Db;
@@ -27,67 +27,78 @@ export type DeliverOutcome = "succeeded" | "retry" | "failed" | "skipped" | "pau
 
 const EXCERPT = 1000;
 
-type Claimed = NonNullable<Awaited<ReturnType<typeof loadClaimed>>>;
+type Columns = Record<string, unknown>;
 
-function loadClaimed(db: Db, id: string) {
-  return db.delivery.findUnique({ where: { id }, include: { order: { select: { payload: true } } } });
+/** UPDATE of a delivery this worker holds: changes nothing once the lease has gone to someone else. */
+function updateHeld(d: ClaimedDelivery, owner: string, columns: Columns): Stmt {
+  const names = Object.keys(columns);
+  return {
+    sql: `UPDATE "Delivery" SET ${names.map((n) => `"${n}" = ?`).join(", ")} WHERE "id" = ? AND "leaseOwner" = ? AND "status" = 'in_flight'`,
+    params: [...names.map((n) => columns[n]), d.id, owner],
+  };
+}
+
+const released = (now: Date): Columns => ({ leaseOwner: null, leaseExpiresAt: null, updatedAt: now });
+
+function* afterConversion(d: ClaimedDelivery, status: string, reason: string | null, now: Date): Generator<Stmt, void, unknown> {
+  if (d.kind !== CONVERSION) return;
+  if (status === "succeeded") {
+    // The reversals that were waiting for this conversion can go now.
+    yield sql`UPDATE "Delivery" SET "status" = 'pending', "reason" = NULL, "nextAttemptAt" = ${now}, "updatedAt" = ${now}
+      WHERE "shop" = ${d.shop} AND "orderId" = ${d.orderId} AND "network" = ${d.network} AND "status" = 'waiting'`;
+  } else if (status === "skipped") {
+    yield sql`UPDATE "Delivery" SET "status" = 'skipped', "reason" = ${`the order was never sent (${reason ?? "skipped"}), so there is nothing to reverse`},
+        "completedAt" = ${now}, "updatedAt" = ${now}
+      WHERE "shop" = ${d.shop} AND "orderId" = ${d.orderId} AND "network" = ${d.network} AND "status" = 'waiting'`;
+  }
+}
+
+function* pauseOthers(d: ClaimedDelivery, credentialsVersion: number, now: Date): Generator<Stmt, void, unknown> {
+  // Sending more with keys the network just rejected cannot work: the shop's other due deliveries to it wait too.
+  yield sql`UPDATE "Delivery" SET "status" = 'paused', "reason" = ${KEYS_REJECTED}, "credentialsVersion" = ${credentialsVersion}, "updatedAt" = ${now}
+    WHERE "shop" = ${d.shop} AND "network" = ${d.network} AND "status" = 'pending'
+      AND ("credentialsVersion" IS NULL OR "credentialsVersion" <= ${credentialsVersion})`;
 }
 
 /** Finishes a delivery without sending: only while this worker still holds its lease. */
-async function settle(ctx: DeliverContext, d: Claimed, status: "skipped" | "failed" | "paused" | "waiting", reason: string, extra: object = {}) {
+async function settle(ctx: DeliverContext, d: ClaimedDelivery, status: "skipped" | "failed" | "paused" | "waiting", reason: string, extra: Columns = {}) {
   const now = ctx.now();
-  await ctx.db.$transaction(async (tx) => {
-    const updated = await tx.delivery.updateMany({
-      where: { id: d.id, leaseOwner: ctx.owner, status: "in_flight" },
-      data: {
-        status,
-        reason,
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        updatedAt: now,
-        ...(status === "skipped" || status === "failed" ? { completedAt: now } : {}),
-        ...extra,
-      },
-    });
-    if (updated.count && d.kind === CONVERSION && status === "skipped") await skipWaitingReversals(tx, d, reason, now);
+  const columns: Columns = { status, reason, ...released(now), ...(status === "skipped" || status === "failed" ? { completedAt: now } : {}), ...extra };
+  await driverFor(ctx.db).transaction(function* () {
+    const updated = yield updateHeld(d, ctx.owner, columns);
+    if (updated.changes) yield* afterConversion(d, status, reason, now);
   });
 }
 
-async function skipWaitingReversals(tx: Tx, d: Claimed, reason: string, now: Date) {
-  await tx.delivery.updateMany({
-    where: { shop: d.shop, orderId: d.orderId, network: d.network, status: "waiting" },
-    data: { status: "skipped", reason: `the order was never sent (${reason}), so there is nothing to reverse`, completedAt: now, updatedAt: now },
+type Prepared = { decision: Decision } | { wait: string } | { skip: string };
+
+async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConfig, connected: ShopConfig["networks"][number]): Promise<Prepared> {
+  const { orderPayload, conversion } = await driverFor(ctx.db).read(function* () {
+    const order = (yield sql`SELECT "payload" FROM "Order" WHERE "id" = ${d.orderId}`).rows[0];
+    const conversion =
+      d.kind === CONVERSION
+        ? undefined
+        : (yield sql`SELECT "status", "reason", "externalRef" FROM "Delivery"
+            WHERE "shop" = ${d.shop} AND "orderId" = ${d.orderId} AND "network" = ${d.network} AND "kind" = ${CONVERSION}`).rows[0];
+    return { orderPayload: order ? String(order.payload) : null, conversion };
   });
-}
-
-interface Prepared {
-  decision: Decision;
-}
-
-async function prepare(ctx: DeliverContext, d: Claimed, config: ShopConfig, connected: ShopConfig["networks"][number]): Promise<Prepared | { wait: string } | { skip: string }> {
-  const order = JSON.parse(d.order.payload) as NormalizedOrder;
+  if (orderPayload === null) return { skip: "the order was deleted" };
+  const order = JSON.parse(orderPayload) as NormalizedOrder;
   const priced = priceOrder(order, config.currencyMode);
   const base = { sendTestOrders: config.sendTestOrders };
   if (d.kind === CONVERSION) {
     return { decision: connected.definition.mapConversion(priced, connected.settings, { ...base, externalRef: d.externalRef }) };
   }
-  const conversion = await ctx.db.delivery.findUnique({
-    where: { shop_orderId_network_kind: { shop: d.shop, orderId: d.orderId, network: d.network, kind: CONVERSION } },
-    select: { status: true, reason: true, externalRef: true },
-  });
-  if (conversion?.status === "skipped") return { skip: `the order was never sent (${conversion.reason ?? "skipped"}), so there is nothing to reverse` };
+  if (conversion?.status === "skipped") return { skip: `the order was never sent (${String(conversion.reason ?? "skipped")}), so there is nothing to reverse` };
   if (conversion?.status !== "succeeded") return { wait: WAITING_FOR_CONVERSION };
-  const ctxWithRef = { ...base, externalRef: conversion.externalRef };
-  if (d.kind === CANCELLATION) return { decision: connected.definition.mapCancellation(priced, connected.settings, ctxWithRef) };
+  const withRef = { ...base, externalRef: conversion.externalRef === null ? null : String(conversion.externalRef) };
+  if (d.kind === CANCELLATION) return { decision: connected.definition.mapCancellation(priced, connected.settings, withRef) };
   const refund = JSON.parse(d.payload ?? "null") as NormalizedRefund;
-  return { decision: connected.definition.mapRefund(priced, priceRefund(refund, order, config.currencyMode), connected.settings, ctxWithRef) };
+  return { decision: connected.definition.mapRefund(priced, priceRefund(refund, order, config.currencyMode), connected.settings, withRef) };
 }
 
 /** One attempt at a delivery this worker has claimed. Never throws for a delivery's own problems. */
-export async function deliverClaimed(ctx: DeliverContext, id: string): Promise<DeliverOutcome> {
-  const d = await loadClaimed(ctx.db, id);
-  if (!d || d.status !== "in_flight" || d.leaseOwner !== ctx.owner) return "lost";
-
+export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): Promise<DeliverOutcome> {
   const config = await ctx.shopConfig(d.shop);
   const connected = config?.networks.find((n) => n.definition.id === d.network);
   if (!config || !connected || !connected.enabled) {
@@ -99,7 +110,7 @@ export async function deliverClaimed(ctx: DeliverContext, id: string): Promise<D
     return "paused";
   }
 
-  let prepared: Awaited<ReturnType<typeof prepare>>;
+  let prepared: Prepared;
   try {
     prepared = await prepare(ctx, d, config, connected);
   } catch (error) {
@@ -153,61 +164,45 @@ interface AttemptRecord {
   credentialsVersion: number;
 }
 
-async function record(ctx: DeliverContext, d: Claimed, a: AttemptRecord): Promise<DeliverOutcome> {
-  const now = ctx.now();
+function transition(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord, now: Date): { outcome: DeliverOutcome; columns: Columns } {
   const attempts = d.attempts + 1;
   const firstAttemptAt = d.firstAttemptAt ?? a.startedAt;
-  const common = { attempts, firstAttemptAt, lastStatus: a.httpStatus, leaseOwner: null, leaseExpiresAt: null, updatedAt: now, credentialsVersion: a.credentialsVersion };
+  const common: Columns = { attempts, firstAttemptAt, lastStatus: a.httpStatus, credentialsVersion: a.credentialsVersion, ...released(now) };
   const c = a.classification;
-  let outcome: DeliverOutcome;
-  let data: Record<string, unknown>;
   switch (c.kind) {
     case "success":
-      outcome = "succeeded";
-      data = { ...common, status: "succeeded", reason: c.note ?? null, lastError: null, completedAt: now, externalRef: c.externalRef ?? d.externalRef };
-      break;
+      return {
+        outcome: "succeeded",
+        columns: { ...common, status: "succeeded", reason: c.note ?? null, lastError: null, completedAt: now, externalRef: c.externalRef ?? d.externalRef },
+      };
     case "retry": {
       const next = nextAttempt(ctx.retry, { failedAttempts: attempts, firstAttemptAt, now, retryAfterMs: c.retryAfterMs, random: ctx.random });
-      outcome = next.retry ? "retry" : "failed";
-      data = next.retry
-        ? { ...common, status: "pending", nextAttemptAt: next.at, lastError: c.reason, reason: `retrying: ${c.reason}` }
-        : { ...common, status: "failed", lastError: c.reason, reason: `${next.reason}: ${c.reason}`, completedAt: now };
-      break;
+      return next.retry
+        ? { outcome: "retry", columns: { ...common, status: "pending", nextAttemptAt: next.at, lastError: c.reason, reason: `retrying: ${c.reason}` } }
+        : { outcome: "failed", columns: { ...common, status: "failed", lastError: c.reason, reason: `${next.reason}: ${c.reason}`, completedAt: now } };
     }
     case "permanent":
-      outcome = "failed";
-      data = { ...common, status: "failed", lastError: c.reason, reason: c.reason, completedAt: now };
-      break;
+      return { outcome: "failed", columns: { ...common, status: "failed", lastError: c.reason, reason: c.reason, completedAt: now } };
     case "credentials_rejected":
-      outcome = "paused";
-      data = { ...common, status: "paused", lastError: c.reason, reason: `${KEYS_REJECTED} (${c.reason})` };
-      break;
+      return { outcome: "paused", columns: { ...common, status: "paused", lastError: c.reason, reason: `${KEYS_REJECTED} (${c.reason})` } };
   }
-  const lost = await ctx.db.$transaction(async (tx) => {
-    await tx.deliveryAttempt.create({
-      data: {
-        deliveryId: d.id,
-        shop: d.shop,
-        startedAt: a.startedAt,
-        durationMs: a.durationMs,
-        request: JSON.stringify(redactRequest(a.request)),
-        httpStatus: a.httpStatus,
-        outcome: c.kind,
-        responseExcerpt: a.responseExcerpt,
-        error: a.error ?? (c.kind === "success" ? null : c.reason),
-      },
-    });
-    const updated = await tx.delivery.updateMany({ where: { id: d.id, leaseOwner: ctx.owner, status: "in_flight" }, data });
-    if (!updated.count) return true;
-    if (outcome === "succeeded" && d.kind === CONVERSION) {
-      // The reversals that were waiting for this conversion can go now.
-      await tx.delivery.updateMany({
-        where: { shop: d.shop, orderId: d.orderId, network: d.network, status: "waiting" },
-        data: { status: "pending", reason: null, nextAttemptAt: now, updatedAt: now },
-      });
-    }
-    if (outcome === "paused") await pauseNetwork(tx, d.shop, d.network, a.credentialsVersion, now);
-    return false;
+}
+
+async function record(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord): Promise<DeliverOutcome> {
+  const now = ctx.now();
+  const { outcome, columns } = transition(ctx, d, a, now);
+  const c = a.classification;
+  const request = JSON.stringify(redactRequest(a.request));
+  const error = a.error ?? (c.kind === "success" ? null : c.reason);
+  const recorded = await driverFor(ctx.db).transaction(function* (): Work<boolean> {
+    // The attempt happened whatever became of the lease: it is always logged.
+    yield sql`INSERT INTO "DeliveryAttempt" ("id", "deliveryId", "shop", "startedAt", "durationMs", "request", "httpStatus", "outcome", "responseExcerpt", "error")
+      VALUES (${newId()}, ${d.id}, ${d.shop}, ${a.startedAt}, ${a.durationMs}, ${request}, ${a.httpStatus}, ${c.kind}, ${a.responseExcerpt}, ${error})`;
+    const updated = yield updateHeld(d, ctx.owner, columns);
+    if (!updated.changes) return false;
+    yield* afterConversion(d, String(columns.status), null, now);
+    if (outcome === "paused") yield* pauseOthers(d, a.credentialsVersion, now);
+    return true;
   });
-  return lost ? "lost" : outcome;
+  return recorded ? outcome : "lost";
 }

@@ -3,11 +3,10 @@
 // is ever called from here.
 import type { Db } from "../db/client.server.ts";
 import { OrderPayloadError, orderFromShopify, refundFromShopify } from "../orders/from-shopify.ts";
-import type { NormalizedOrder } from "../orders/model.ts";
-import { loadShopConfig } from "../settings/store.server.ts";
 import { CANCELLATION, CONVERSION, refundKind } from "./model.ts";
-import { recordOrder } from "./outbox.server.ts";
+import { findRecordedOrder, recordOrder } from "./outbox.server.ts";
 import { planConversions, planReversals } from "./plan.ts";
+import { cachedShopConfig } from "./settings-cache.server.ts";
 
 export interface WebhookInput {
   shop: string;
@@ -45,7 +44,7 @@ export async function ingestPaidOrder(db: Db, input: WebhookInput): Promise<Inge
   if (!parsed.ok) return { kind: "invalid", message: parsed.message };
   const order = parsed.value;
   const now = input.now ?? new Date();
-  const config = await loadShopConfig(db, input.shop);
+  const config = await cachedShopConfig(db, input.shop);
   const plan = planConversions(order, config);
   const result = await recordOrder(db, {
     shop: input.shop,
@@ -63,7 +62,7 @@ export async function ingestCancelledOrder(db: Db, input: WebhookInput): Promise
   const parsed = parse(() => orderFromShopify(input.payload));
   if (!parsed.ok) return { kind: "invalid", message: parsed.message };
   const order = parsed.value;
-  const config = await loadShopConfig(db, input.shop);
+  const config = await cachedShopConfig(db, input.shop);
   const result = await recordOrder(db, {
     shop: input.shop,
     order,
@@ -78,7 +77,7 @@ export async function ingestCancelledOrder(db: Db, input: WebhookInput): Promise
 export async function ingestRefund(db: Db, input: WebhookInput): Promise<IngestOutcome> {
   const orderId = refundOrderId(input.payload);
   if (!orderId) return { kind: "invalid", message: "not a Shopify refund: order_id is missing" };
-  const row = await db.order.findUnique({ where: { shop_shopifyOrderId: { shop: input.shop, shopifyOrderId: orderId } } });
+  const row = await findRecordedOrder(db, input.shop, orderId);
   const now = input.now ?? new Date();
   if (!row) {
     // Shopify does not promise order between topics: the order's own webhook (or reconciliation) may still
@@ -93,11 +92,11 @@ export async function ingestRefund(db: Db, input: WebhookInput): Promise<IngestO
         : `order ${orderId} was never recorded (placed before the app was installed?): the refund is not reported`,
     };
   }
-  const order = JSON.parse(row.payload) as NormalizedOrder;
+  const order = row.order;
   const parsed = parse(() => refundFromShopify(input.payload, order));
   if (!parsed.ok) return { kind: "invalid", message: parsed.message };
   const refund = parsed.value;
-  const config = await loadShopConfig(db, input.shop);
+  const config = await cachedShopConfig(db, input.shop);
   const result = await recordOrder(db, {
     shop: input.shop,
     order,

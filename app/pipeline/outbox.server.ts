@@ -3,8 +3,8 @@
 import type { Db } from "../db/client.server.ts";
 import type { NormalizedOrder } from "../orders/model.ts";
 import type { PlannedDelivery } from "./plan.ts";
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+import { driverFor, Rollback, sql, type Work } from "./sql/driver.server.ts";
+import { newId } from "./sql/ids.ts";
 
 export interface ExistingDelivery {
   network: string;
@@ -18,7 +18,7 @@ export interface RecordInput {
   order: NormalizedOrder;
   /** The webhook that brought the order; a second webhook with the same event id changes nothing. */
   receipt?: { eventId: string; topic: string };
-  /** Set when the order is known to be paid (orders/paid, reconciliation). */
+  /** Set when the order is known to be paid (orders/paid, reconciliation); the first one is kept. */
   paidAt?: Date;
   /** Deliveries to create, decided against the order's existing deliveries (inside the transaction). */
   plan: (existing: ExistingDelivery[]) => PlannedDelivery[];
@@ -29,72 +29,46 @@ export interface RecordInput {
 
 export type RecordResult = { duplicate: true } | { duplicate: false; orderRowId: string; created: PlannedDelivery[] };
 
-class DuplicateReceipt extends Error {}
-
-export function isUniqueViolation(error: unknown, target?: string): boolean {
-  const e = error as { code?: string; meta?: { target?: unknown; modelName?: string }; message?: string } | null;
-  if (e?.code !== "P2002") return false;
-  if (!target) return true;
-  return JSON.stringify(e.meta ?? {}).includes(target) || (e.message ?? "").includes(target);
-}
-
-function orderColumns(order: NormalizedOrder) {
-  return {
-    name: order.name,
-    test: order.test,
-    payload: JSON.stringify(order),
-    customerId: order.customer?.id ?? null,
-    customerEmail: order.customer?.email ?? null,
-    cancelledAt: order.cancelledAt ? new Date(order.cancelledAt) : null,
-  };
-}
-
-async function recordIn(tx: Tx, input: RecordInput): Promise<RecordResult> {
-  const now = input.now ?? new Date();
+function* recordWork(input: RecordInput, now: Date): Work<RecordResult> {
+  const { shop, order } = input;
   if (input.receipt) {
-    try {
-      await tx.webhookReceipt.create({ data: { eventId: input.receipt.eventId, shop: input.shop, topic: input.receipt.topic, receivedAt: now } });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new DuplicateReceipt();
-      throw error;
-    }
+    const receipt = yield sql`INSERT INTO "WebhookReceipt" ("eventId", "shop", "topic", "receivedAt")
+      VALUES (${input.receipt.eventId}, ${shop}, ${input.receipt.topic}, ${now}) ON CONFLICT DO NOTHING`;
+    if (receipt.changes === 0) throw new Rollback<RecordResult>({ duplicate: true });
   }
-  const columns = orderColumns(input.order);
+  const payload = JSON.stringify(order);
+  const customerId = order.customer?.id ?? null;
+  const customerEmail = order.customer?.email ?? null;
+  const cancelledAt = order.cancelledAt ? new Date(order.cancelledAt) : null;
   // The upsert locks the order's row, so two webhooks about one order (PostgreSQL, READ COMMITTED) take turns
   // and the second sees the first one's deliveries below.
-  const row = await tx.order.upsert({
-    where: { shop_shopifyOrderId: { shop: input.shop, shopifyOrderId: input.order.id } },
-    create: { shop: input.shop, shopifyOrderId: input.order.id, ...columns, paidAt: input.paidAt ?? null },
-    update: input.keepPayload
-      ? { updatedAt: now }
-      : { ...columns, ...(input.paidAt ? { paidAt: input.paidAt } : {}) },
-    select: { id: true },
-  });
-  const existing = await tx.delivery.findMany({
-    where: { orderId: row.id },
-    select: { network: true, kind: true, status: true, reason: true },
-  });
+  const upserted = input.keepPayload
+    ? yield sql`INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "test", "payload", "customerId", "customerEmail", "paidAt", "cancelledAt", "createdAt", "updatedAt")
+        VALUES (${newId()}, ${shop}, ${order.id}, ${order.name}, ${order.test}, ${payload}, ${customerId}, ${customerEmail}, ${input.paidAt ?? null}, ${cancelledAt}, ${now}, ${now})
+        ON CONFLICT ("shop", "shopifyOrderId") DO UPDATE SET "updatedAt" = excluded."updatedAt"
+        RETURNING "id"`
+    : yield sql`INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "test", "payload", "customerId", "customerEmail", "paidAt", "cancelledAt", "createdAt", "updatedAt")
+        VALUES (${newId()}, ${shop}, ${order.id}, ${order.name}, ${order.test}, ${payload}, ${customerId}, ${customerEmail}, ${input.paidAt ?? null}, ${cancelledAt}, ${now}, ${now})
+        ON CONFLICT ("shop", "shopifyOrderId") DO UPDATE SET
+          "name" = excluded."name", "test" = excluded."test", "payload" = excluded."payload",
+          "customerId" = excluded."customerId", "customerEmail" = excluded."customerEmail",
+          "paidAt" = COALESCE("Order"."paidAt", excluded."paidAt"), "cancelledAt" = excluded."cancelledAt",
+          "updatedAt" = excluded."updatedAt"
+        RETURNING "id"`;
+  const orderRowId = String(upserted.rows[0]!.id);
+  const existing = (yield sql`SELECT "network", "kind", "status", "reason" FROM "Delivery" WHERE "orderId" = ${orderRowId}`).rows as unknown as ExistingDelivery[];
   const taken = new Set(existing.map((d) => `${d.network}\u0000${d.kind}`));
-  const created = input.plan(existing).filter((p) => !taken.has(`${p.network}\u0000${p.kind}`));
-  if (created.length) {
-    await tx.delivery.createMany({
-      data: created.map((p) => ({
-        shop: input.shop,
-        orderId: row.id,
-        network: p.network,
-        kind: p.kind,
-        status: p.status,
-        reason: p.reason,
-        payload: p.payload ?? null,
-        credentialsVersion: p.credentialsVersion,
-        nextAttemptAt: now,
-        createdAt: now,
-        updatedAt: now,
-        ...(p.status === "skipped" || p.status === "failed" ? { completedAt: now } : {}),
-      })),
-    });
+  const created: PlannedDelivery[] = [];
+  for (const p of input.plan(existing)) {
+    if (taken.has(`${p.network}\u0000${p.kind}`)) continue;
+    const completedAt = p.status === "skipped" || p.status === "failed" ? now : null;
+    const inserted = yield sql`INSERT INTO "Delivery" ("id", "shop", "orderId", "network", "kind", "status", "reason", "payload", "attempts", "nextAttemptAt", "credentialsVersion", "completedAt", "createdAt", "updatedAt")
+      VALUES (${newId()}, ${shop}, ${orderRowId}, ${p.network}, ${p.kind}, ${p.status}, ${p.reason}, ${p.payload ?? null}, 0, ${now}, ${p.credentialsVersion}, ${completedAt}, ${now}, ${now})
+      ON CONFLICT DO NOTHING`;
+    if (inserted.changes) created.push(p);
+    taken.add(`${p.network}\u0000${p.kind}`);
   }
-  return { duplicate: false, orderRowId: row.id, created };
+  return { duplicate: false, orderRowId, created };
 }
 
 /**
@@ -102,15 +76,15 @@ async function recordIn(tx: Tx, input: RecordInput): Promise<RecordResult> {
  * unique per (shop, order, network, kind), so the same order under a new event id makes no second delivery.
  */
 export async function recordOrder(db: Db, input: RecordInput): Promise<RecordResult> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.$transaction((tx) => recordIn(tx, input), { maxWait: 10_000, timeout: 15_000 });
-    } catch (error) {
-      if (error instanceof DuplicateReceipt) return { duplicate: true };
-      // Two first-time webhooks about one new order raced on PostgreSQL: the loser's insert collided. Run again;
-      // it now sees the winner's rows.
-      if (attempt < 3 && isUniqueViolation(error)) continue;
-      throw error;
-    }
-  }
+  const now = input.now ?? new Date();
+  return driverFor(db).transaction(() => recordWork(input, now));
+}
+
+/** The recorded order's row id and normalized payload, or null. */
+export async function findRecordedOrder(db: Db, shop: string, shopifyOrderId: string): Promise<{ id: string; order: NormalizedOrder } | null> {
+  return driverFor(db).read(function* () {
+    const { rows } = yield sql`SELECT "id", "payload" FROM "Order" WHERE "shop" = ${shop} AND "shopifyOrderId" = ${shopifyOrderId}`;
+    const row = rows[0];
+    return row ? { id: String(row.id), order: JSON.parse(String(row.payload)) as NormalizedOrder } : null;
+  });
 }

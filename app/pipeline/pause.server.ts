@@ -2,18 +2,6 @@
 // keys cannot work. Each paused delivery remembers the credentials version it failed with; once the merchant
 // saves new keys (saveSettingsFile bumps the version), the paused deliveries become pending again.
 import type { Db } from "../db/client.server.ts";
-import { KEYS_REJECTED } from "./plan.ts";
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
-
-/** Pauses the shop's other due deliveries to this network that would use the rejected keys. */
-export async function pauseNetwork(tx: Tx | Db, shop: string, network: string, credentialsVersion: number, now: Date): Promise<number> {
-  const result = await tx.delivery.updateMany({
-    where: { shop, network, status: "pending", OR: [{ credentialsVersion: null }, { credentialsVersion: { lte: credentialsVersion } }] },
-    data: { status: "paused", reason: KEYS_REJECTED, credentialsVersion, updatedAt: now },
-  });
-  return result.count;
-}
 
 /** Resumes paused deliveries whose connection has new credentials (or was never rejected at that version). */
 export async function resumePausedDeliveries(db: Db, now: Date, scope?: { shop: string; network?: string }): Promise<number> {

@@ -4,11 +4,11 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Db } from "../db/client.server.ts";
-import { loadShopConfig, type ShopConfig } from "../settings/store.server.ts";
-import { claimDueDeliveries, recoverExpiredLeases, releaseClaims } from "./claim.server.ts";
+import { claimDueDeliveries, recoverExpiredLeases, releaseClaims, type ClaimedDelivery } from "./claim.server.ts";
 import { deliverClaimed, type DeliverOutcome } from "./deliver.server.ts";
 import { resumePausedDeliveries } from "./pause.server.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.ts";
+import { cachedShopConfig } from "./settings-cache.server.ts";
 
 export interface WorkerLogger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -29,8 +29,6 @@ export interface WorkerOptions {
   leaseMs?: number;
   requestTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
-  /** How long a shop's decrypted settings are reused between deliveries. */
-  settingsCacheMs?: number;
   /** Periodic jobs that run beside the deliveries (e.g. reconciliation); failures are logged, never fatal. */
   periodic?: Array<{ name: string; everyMs: number; run: () => Promise<void> }>;
   now?: () => Date;
@@ -72,22 +70,12 @@ export function startWorker(options: WorkerOptions): Worker {
   const now = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
   const logger = options.logger ?? consoleLogger;
-  const settingsCacheMs = options.settingsCacheMs ?? 2_000;
   const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 
-  const configs = new Map<string, { at: number; value: Promise<ShopConfig | null> }>();
-  const shopConfig = (shop: string) => {
-    const t = Date.now();
-    const cached = configs.get(shop);
-    if (cached && t - cached.at < settingsCacheMs) return cached.value;
-    const value = loadShopConfig(db, shop);
-    configs.set(shop, { at: t, value });
-    value.catch(() => configs.delete(shop));
-    return value;
-  };
+  const shopConfig = (shop: string) => cachedShopConfig(db, shop);
   const ctx = { db, owner: id, now, random, retry, requestTimeoutMs, shopConfig };
 
-  const queues = new Map<string, string[]>(); // target -> claimed ids not started
+  const queues = new Map<string, ClaimedDelivery[]>(); // target -> claimed, not started
   const activeByTarget = new Map<string, number>();
   let active = 0;
   let queued = 0;
@@ -107,18 +95,18 @@ export function startWorker(options: WorkerOptions): Worker {
   function dispatch() {
     for (const [target, queue] of queues) {
       while (queue.length && (activeByTarget.get(target) ?? 0) < perTarget && !stopping) {
-        const deliveryId = queue.shift()!;
+        const delivery = queue.shift()!;
         queued--;
         active++;
         activeByTarget.set(target, (activeByTarget.get(target) ?? 0) + 1);
-        void deliverClaimed(ctx, deliveryId)
+        void deliverClaimed(ctx, delivery)
           .then((outcome) => {
             counts[outcome]++;
-            if (outcome === "lost") logger.warn("lease lost before the attempt was recorded", { delivery: deliveryId });
+            if (outcome === "lost") logger.warn("lease lost before the attempt was recorded", { delivery: delivery.id });
           })
           .catch((error: unknown) => {
             // The lease runs out and another worker retries it; the database may be briefly unreachable.
-            logger.error("delivery attempt crashed", { delivery: deliveryId, error: error instanceof Error ? error.message : String(error) });
+            logger.error("delivery attempt crashed", { delivery: delivery.id, error: error instanceof Error ? error.message : String(error) });
           })
           .finally(() => {
             active--;
@@ -156,18 +144,15 @@ export function startWorker(options: WorkerOptions): Worker {
         await maintenance();
         const free = concurrency - active - queued;
         if (free > 0) {
-          const ids = await claimDueDeliveries(db, { owner: id, limit: free, perTarget, leaseMs, now: now() });
-          claimedFull = ids.length === free;
-          lastClaimEmpty = ids.length === 0;
-          if (ids.length) {
-            const rows = await db.delivery.findMany({ where: { id: { in: ids } }, select: { id: true, shop: true, network: true } });
-            for (const row of rows) {
-              const target = `${row.shop} ${row.network}`;
-              const queue = queues.get(target) ?? [];
-              queue.push(row.id);
-              queues.set(target, queue);
-              queued++;
-            }
+          const claimed = await claimDueDeliveries(db, { owner: id, limit: free, perTarget, leaseMs, now: now() });
+          claimedFull = claimed.length === free;
+          lastClaimEmpty = claimed.length === 0;
+          for (const delivery of claimed) {
+            const target = `${delivery.shop} ${delivery.network}`;
+            const queue = queues.get(target) ?? [];
+            queue.push(delivery);
+            queues.set(target, queue);
+            queued++;
           }
         }
         dispatch();
@@ -199,7 +184,7 @@ export function startWorker(options: WorkerOptions): Worker {
       stopping = true;
       poke();
       await running;
-      const unstarted = [...queues.values()].flat();
+      const unstarted = [...queues.values()].flat().map((d) => d.id);
       queues.clear();
       queued = 0;
       const released = await releaseClaims(db, id, unstarted, now());
