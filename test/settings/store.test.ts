@@ -49,7 +49,7 @@ describe.each(databaseKinds)("settings store on %s", (kind) => {
   });
 
   it("exports without secrets unless asked, and a blank secret on import keeps the stored one", async () => {
-    const exported = (await exportSettingsFile(db, SHOP)) as ReturnType<typeof file>;
+    const exported = (await exportSettingsFile(db, SHOP)) as unknown as ReturnType<typeof file>;
     expect(JSON.stringify(exported)).not.toContain("SECRET");
     expect(exported.networks.refersion.secretKey).toBe("");
     const before = (await db.networkConnection.findFirstOrThrow({ where: { shop: SHOP, network: "refersion" } })).credentialsVersion;
@@ -58,7 +58,7 @@ describe.each(databaseKinds)("settings store on %s", (kind) => {
     expect(loaded!.networks.find((n) => n.definition.id === "refersion")!.settings.secretKey).toBe("sec_refersion_SECRET");
     const after = (await db.networkConnection.findFirstOrThrow({ where: { shop: SHOP, network: "refersion" } })).credentialsVersion;
     expect(after).toBe(before);
-    const withSecrets = (await exportSettingsFile(db, SHOP, { includeSecrets: true })) as ReturnType<typeof file>;
+    const withSecrets = (await exportSettingsFile(db, SHOP, { includeSecrets: true })) as unknown as ReturnType<typeof file>;
     expect(withSecrets.networks.retrack.apiToken).toBe("retrack_TOKEN_secret");
   });
 
