@@ -1,0 +1,165 @@
+// The order webhooks through their real Remix route actions, with requests signed exactly as Shopify signs them:
+// one transaction per webhook, never a second delivery for the same order, nothing written for a bad request.
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { setDb, type Db } from "../../app/db/client.server.ts";
+import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
+import { action as cancelled } from "../../app/routes/webhooks.orders.cancelled.tsx";
+import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
+import { action as refunds } from "../../app/routes/webhooks.refunds.create.tsx";
+import { saveSettingsFile } from "../../app/settings/store.server.ts";
+import { shopifyRefund } from "../fixtures/shopify-order.ts";
+import { createTestDb, databaseKinds } from "../support/databases.ts";
+import { signedWebhookRequest } from "../support/shopify-webhook.ts";
+import { attributedOrder, DEMO_SETTINGS } from "./support/orders.ts";
+
+const SHOP = "pipeline-routes.myshopify.com";
+type Action = (args: ActionFunctionArgs) => Promise<Response>;
+
+async function post(route: Action, topic: string, body: unknown, options: { eventId?: string; secret?: string; shop?: string; triggeredAt?: string } = {}) {
+  const request = signedWebhookRequest({ topic, shop: options.shop ?? SHOP, body, eventId: options.eventId, secret: options.secret });
+  if (options.triggeredAt) request.headers.set("X-Shopify-Triggered-At", options.triggeredAt);
+  try {
+    const response = await route({ request, params: {}, context: {} });
+    return { status: response.status, text: await response.text() };
+  } catch (thrown) {
+    if (thrown instanceof Response) return { status: thrown.status, text: await thrown.text() };
+    throw thrown;
+  }
+}
+
+describe.each(databaseKinds)("order webhooks on %s", (kind) => {
+  let db: Db;
+  const clients: Db[] = [];
+  afterAll(async () => {
+    setDb(undefined);
+    for (const client of clients) {
+      await closeDriver(client);
+      await client.$disconnect();
+    }
+  });
+  beforeEach(async () => {
+    ({ db } = await createTestDb(kind));
+    clients.push(db);
+    setDb(db);
+    await saveSettingsFile(db, SHOP, DEMO_SETTINGS);
+  });
+
+  const counts = async () => ({
+    receipts: await db.webhookReceipt.count(),
+    orders: await db.order.count(),
+    deliveries: await db.delivery.count(),
+  });
+
+  it("records the order and one pending conversion per enabled network, in one go", async () => {
+    const response = await post(paid, "orders/paid", attributedOrder(1), { eventId: "evt-1" });
+    expect(response.status).toBe(200);
+    const order = await db.order.findUniqueOrThrow({ where: { shop_shopifyOrderId: { shop: SHOP, shopifyOrderId: "5000000001" } } });
+    expect(order.name).toBe("#1001");
+    expect(order.paidAt).toBeInstanceOf(Date);
+    const deliveries = await db.delivery.findMany({ where: { orderId: order.id }, orderBy: { network: "asc" } });
+    expect(deliveries.map((d) => [d.network, d.kind, d.status])).toEqual([
+      ["flexoffers", "conversion", "pending"],
+      ["refersion", "conversion", "pending"],
+      ["retrack", "conversion", "pending"],
+    ]);
+    expect(deliveries.every((d) => d.credentialsVersion === 1 && d.attempts === 0)).toBe(true);
+    expect(await db.webhookReceipt.findUnique({ where: { eventId: "evt-1" } })).toMatchObject({ shop: SHOP, topic: "orders/paid" });
+  });
+
+  it("acknowledges a repeated event id and changes nothing", async () => {
+    await post(paid, "orders/paid", attributedOrder(2), { eventId: "evt-2" });
+    const before = await db.order.findFirstOrThrow();
+    const again = await post(paid, "orders/paid", attributedOrder(2), { eventId: "evt-2" });
+    expect(again.status).toBe(200);
+    expect(await counts()).toEqual({ receipts: 1, orders: 1, deliveries: 3 });
+    expect((await db.order.findFirstOrThrow()).updatedAt).toEqual(before.updatedAt);
+  });
+
+  it("never makes a second delivery for the same order under new event ids, even all at once", async () => {
+    await post(paid, "orders/paid", attributedOrder(3), { eventId: "evt-3a" });
+    expect((await post(paid, "orders/paid", attributedOrder(3), { eventId: "evt-3b" })).status).toBe(200);
+    const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => post(paid, "orders/paid", attributedOrder(4), { eventId: `evt-4-${i}` })));
+    expect(burst.map((r) => r.status)).toEqual(Array(12).fill(200));
+    expect(await counts()).toEqual({ receipts: 14, orders: 2, deliveries: 6 });
+    const perPair = await db.delivery.groupBy({ by: ["orderId", "network", "kind"], _count: true });
+    expect(perPair.every((group) => group._count === 1)).toBe(true);
+  });
+
+  it("answers 401 to a bad signature and writes nothing", async () => {
+    const response = await post(paid, "orders/paid", attributedOrder(5), { eventId: "evt-5", secret: "not-the-app-secret" });
+    expect(response.status).toBe(401);
+    expect(await counts()).toEqual({ receipts: 0, orders: 0, deliveries: 0 });
+  });
+
+  it("answers 422 with a one-line reason to a signed payload that is not an order, and writes nothing", async () => {
+    const response = await post(paid, "orders/paid", { id: 7, name: "#7" }, { eventId: "evt-6" });
+    expect(response.status).toBe(422);
+    expect(response.text).toMatch(/^not a Shopify order: /);
+    expect(response.text).not.toContain("\n");
+    expect(await counts()).toEqual({ receipts: 0, orders: 0, deliveries: 0 });
+  });
+
+  it("records skips with a reason the merchant can read", async () => {
+    await post(paid, "orders/paid", attributedOrder(7, { test: true }), { eventId: "evt-7" });
+    await post(paid, "orders/paid", attributedOrder(8, { attributed: false }), { eventId: "evt-8" });
+    const testOrder = await db.delivery.findMany({ where: { order: { shopifyOrderId: "5000000007" } } });
+    expect(testOrder.map((d) => d.status)).toEqual(["skipped", "skipped", "skipped"]);
+    for (const d of testOrder) expect(d.reason).toMatch(/test order/i);
+    const unattributed = await db.delivery.findMany({ where: { order: { shopifyOrderId: "5000000008" } }, orderBy: { network: "asc" } });
+    expect(unattributed.map((d) => [d.network, d.status])).toEqual([
+      ["flexoffers", "skipped"],
+      ["refersion", "pending"],
+      ["retrack", "skipped"],
+    ]);
+    expect(unattributed[0]!.reason).toMatch(/refid/i);
+    expect(unattributed[2]!.reason).toMatch(/click/i);
+  });
+
+  it("still records the order of a shop with no settings, for a later backfill", async () => {
+    const response = await post(paid, "orders/paid", attributedOrder(9), { eventId: "evt-9", shop: "no-settings.myshopify.com" });
+    expect(response.status).toBe(200);
+    expect(await db.order.count({ where: { shop: "no-settings.myshopify.com" } })).toBe(1);
+    expect(await db.delivery.count({ where: { shop: "no-settings.myshopify.com" } })).toBe(0);
+  });
+
+  it("makes cancellations wait for their conversion, and skips them where the network has no reversal", async () => {
+    await post(paid, "orders/paid", attributedOrder(10), { eventId: "evt-10" });
+    const response = await post(cancelled, "orders/cancelled", { ...attributedOrder(10), cancelled_at: "2026-11-21T10:00:00Z" }, { eventId: "evt-10c" });
+    expect(response.status).toBe(200);
+    const rows = await db.delivery.findMany({ where: { kind: "cancellation" }, orderBy: { network: "asc" } });
+    expect(rows.map((d) => [d.network, d.status])).toEqual([
+      ["flexoffers", "skipped"],
+      ["refersion", "waiting"],
+      ["retrack", "waiting"],
+    ]);
+    expect(rows[0]!.reason).toMatch(/FlexOffers/);
+    expect((await db.order.findFirstOrThrow()).cancelledAt?.toISOString()).toBe("2026-11-21T10:00:00.000Z");
+    // A conversion that was never sent has nothing to reverse.
+    await post(paid, "orders/paid", attributedOrder(11, { attributed: false }), { eventId: "evt-11" });
+    await post(cancelled, "orders/cancelled", attributedOrder(11, { attributed: false }), { eventId: "evt-11c" });
+    const retrack = await db.delivery.findFirstOrThrow({ where: { kind: "cancellation", network: "retrack", order: { shopifyOrderId: "5000000011" } } });
+    expect(retrack.status).toBe("skipped");
+    expect(retrack.reason).toMatch(/never sent/);
+  });
+
+  it("records a refund against its order, and asks Shopify to retry one whose order is not recorded yet", async () => {
+    await post(paid, "orders/paid", attributedOrder(12), { eventId: "evt-12" });
+    const refund = shopifyRefund({ id: 777, orderId: 5_000_000_012, lines: [{ lineItemId: 10_001, quantity: 1, subtotal: 4000 }] });
+    expect((await post(refunds, "refunds/create", refund, { eventId: "evt-12r" })).status).toBe(200);
+    const rows = await db.delivery.findMany({ where: { kind: "refund:777" }, orderBy: { network: "asc" } });
+    expect(rows.map((d) => [d.network, d.status])).toEqual([
+      ["flexoffers", "skipped"],
+      ["refersion", "waiting"],
+      ["retrack", "waiting"],
+    ]);
+    expect(JSON.parse(rows[1]!.payload!)).toMatchObject({ id: "777", orderId: "5000000012" });
+
+    const orphan = shopifyRefund({ id: 778, orderId: 5_000_000_999, lines: [{ lineItemId: 1, quantity: 1, subtotal: 100 }] });
+    const recent = await post(refunds, "refunds/create", orphan, { eventId: "evt-r1", triggeredAt: new Date().toISOString() });
+    expect(recent.status).toBe(503);
+    const old = await post(refunds, "refunds/create", orphan, { eventId: "evt-r2", triggeredAt: "2026-01-01T00:00:00Z" });
+    expect(old.status).toBe(200);
+    expect(await db.delivery.count({ where: { kind: "refund:778" } })).toBe(0);
+  });
+});
