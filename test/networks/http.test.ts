@@ -1,0 +1,113 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  classifyCommon,
+  classifyTransportFailure,
+  parseRetryAfter,
+  redactRequest,
+  responseExcerpt,
+  sendNetworkRequest,
+} from "../../app/networks/http.ts";
+
+const response = (status: number, body = "", headers: Record<string, string> = {}) => ({ status, body, headers });
+
+describe("classifyCommon", () => {
+  it("follows the shared status rules", () => {
+    expect(classifyCommon(response(200))).toEqual({ kind: "success" });
+    expect(classifyCommon(response(204))).toEqual({ kind: "success" });
+    for (const status of [408, 425, 429, 500, 502, 503]) expect(classifyCommon(response(status)).kind).toBe("retry");
+    for (const status of [401, 403]) expect(classifyCommon(response(status)).kind).toBe("credentials_rejected");
+    for (const status of [400, 404, 409, 422]) expect(classifyCommon(response(status)).kind).toBe("permanent");
+  });
+
+  it("honours Retry-After in seconds or as a date", () => {
+    const now = new Date("2026-11-20T12:00:00Z");
+    expect(classifyCommon(response(429, "", { "retry-after": "7" }), "X", now)).toMatchObject({ kind: "retry", retryAfterMs: 7000 });
+    expect(parseRetryAfter("Fri, 20 Nov 2026 12:00:30 GMT", now)).toBe(30_000);
+    expect(parseRetryAfter("Fri, 20 Nov 2026 11:00:00 GMT", now)).toBe(0);
+    expect(parseRetryAfter("soon", now)).toBeUndefined();
+    expect(classifyCommon(response(503), "X", now)).not.toHaveProperty("retryAfterMs");
+  });
+
+  it("puts a capped, one-line excerpt of the answer in the reason", () => {
+    const reason = (classifyCommon(response(400, `bad\n${"x".repeat(5000)}`)) as { reason: string }).reason;
+    expect(reason).not.toContain("\n");
+    expect(reason.length).toBeLessThan(400);
+    expect(responseExcerpt("y".repeat(5000)).length).toBe(2049);
+  });
+});
+
+describe("redactRequest", () => {
+  it("replaces every secret header value, whatever its case", () => {
+    const shown = redactRequest({
+      method: "POST",
+      url: "https://example.test/x",
+      headers: { authorization: "Bearer s3cret", "X-Other": "visible" },
+      body: { a: 1 },
+      secretHeaders: ["Authorization"],
+    });
+    expect(shown).toEqual({ method: "POST", url: "https://example.test/x", headers: { authorization: "[redacted]", "X-Other": "visible" }, body: { a: 1 } });
+  });
+});
+
+describe("sendNetworkRequest", () => {
+  let server: http.Server;
+  let base: string;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url === "/slow") return void setTimeout(() => res.end("late"), 2_000);
+      if (req.url === "/big") return void res.end("z".repeat(200_000));
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        res.writeHead(201, { "X-Echo": "1", "Content-Type": "application/json" });
+        res.end(JSON.stringify({ method: req.method, body, type: req.headers["content-type"] }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("sends JSON bodies and returns status, lower-case headers and body", async () => {
+    const result = await sendNetworkRequest({ method: "POST", url: `${base}/x`, headers: { "Content-Type": "application/json" }, body: { n: 1 }, secretHeaders: [] });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.response.status).toBe(201);
+    expect(result.response.headers["x-echo"]).toBe("1");
+    expect(JSON.parse(result.response.body)).toEqual({ method: "POST", body: '{"n":1}', type: "application/json" });
+    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("gives up after the timeout and says so", async () => {
+    const result = await sendNetworkRequest({ method: "GET", url: `${base}/slow`, headers: {}, body: null, secretHeaders: [] }, { timeoutMs: 100 });
+    expect(result).toMatchObject({ ok: false, timedOut: true });
+    expect(classifyTransportFailure(result as { error: string; timedOut: boolean })).toMatchObject({ kind: "retry", reason: expect.stringMatching(/timed out/) });
+  });
+
+  it("reports a refused connection as a retryable failure", async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const result = await sendNetworkRequest({ method: "GET", url: `http://127.0.0.1:${port}/`, headers: {}, body: null, secretHeaders: [] });
+    expect(result).toMatchObject({ ok: false, timedOut: false });
+    expect(classifyTransportFailure(result as { error: string })).toMatchObject({ kind: "retry", reason: expect.stringMatching(/ECONNREFUSED/) });
+  });
+
+  it("stops reading a huge body at 64 KB", async () => {
+    const result = await sendNetworkRequest({ method: "GET", url: `${base}/big`, headers: {}, body: null, secretHeaders: [] });
+    expect(result.ok && result.response.body.length).toBe(64 * 1024);
+  });
+
+  it("can be aborted by the caller", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const result = await sendNetworkRequest({ method: "GET", url: `${base}/slow`, headers: {}, body: null, secretHeaders: [] }, { signal: controller.signal });
+    expect(result).toMatchObject({ ok: false, timedOut: false });
+  });
+});
