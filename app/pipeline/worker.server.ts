@@ -82,7 +82,9 @@ export function startWorker(options: WorkerOptions): Worker {
   let stopping = false;
   let wake: (() => void) | null = null;
   const counts: Record<DeliverOutcome, number> = { succeeded: 0, retry: 0, failed: 0, skipped: 0, paused: 0, waiting: 0, lost: 0 };
-  const idleWaiters: Array<() => void> = [];
+  // Waiters resolve only after a claim that started after they asked came back empty.
+  const idleWaiters: Array<{ after: number; resolve: () => void }> = [];
+  let cycle = 0;
   let lastClaimEmpty = false;
   const lastRun = new Map<string, number>();
 
@@ -139,6 +141,7 @@ export function startWorker(options: WorkerOptions): Worker {
 
   async function loop() {
     while (!stopping) {
+      const thisCycle = ++cycle;
       let claimedFull = false;
       try {
         await maintenance();
@@ -160,7 +163,12 @@ export function startWorker(options: WorkerOptions): Worker {
         logger.error("worker loop error", { error: error instanceof Error ? error.message : String(error) });
         lastClaimEmpty = false;
       }
-      if (lastClaimEmpty && active === 0 && queued === 0) idleWaiters.splice(0).forEach((resolve) => resolve());
+      if (lastClaimEmpty && active === 0 && queued === 0) {
+        for (const waiter of idleWaiters.filter((w) => w.after < thisCycle)) {
+          idleWaiters.splice(idleWaiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+      }
       if (stopping) break;
       // Claim again at once after a full batch when slots are free; otherwise sleep until a slot frees or the poll.
       if (claimedFull && concurrency - active - queued > 0) continue;
@@ -193,7 +201,7 @@ export function startWorker(options: WorkerOptions): Worker {
     },
     idle() {
       return new Promise<void>((resolve) => {
-        idleWaiters.push(resolve);
+        idleWaiters.push({ after: cycle, resolve });
         poke();
       });
     },

@@ -1,0 +1,79 @@
+// A relay for pipeline tests: a fresh database of the given kind set as the app's db(), the loopback network
+// simulators with the relay's endpoints pointed at them, a shop whose settings use the simulators' keys, and
+// webhooks posted through the real route actions with Shopify's signature.
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { setDb, type Db, type DbKind } from "../../../app/db/client.server.ts";
+import { closeDriver } from "../../../app/pipeline/sql/driver.server.ts";
+import { startWorker, type Worker, type WorkerLogger, type WorkerOptions } from "../../../app/pipeline/worker.server.ts";
+import { action as cancelledAction } from "../../../app/routes/webhooks.orders.cancelled.tsx";
+import { action as paidAction } from "../../../app/routes/webhooks.orders.paid.tsx";
+import { action as refundAction } from "../../../app/routes/webhooks.refunds.create.tsx";
+import { saveSettingsFile } from "../../../app/settings/store.server.ts";
+import { createTestDb } from "../../support/databases.ts";
+import { signedWebhookRequest } from "../../support/shopify-webhook.ts";
+import { startNetworkSimulators, type NetworkSimulators, type SimulatorOptions } from "../../servers/network-simulators.ts";
+
+export const SHOP = "pipeline-worker.myshopify.com";
+export const RETRACK_EVENT = "1f80e399-6f55-4cef-b8b0-0f74752c1ceb";
+
+const routes = { "orders/paid": paidAction, "orders/cancelled": cancelledAction, "refunds/create": refundAction } as const;
+type Topic = keyof typeof routes;
+
+export function simulatorSettings(sims: NetworkSimulators, overrides: { refersionSecret?: string } = {}) {
+  return {
+    currency: "shop",
+    sendTestOrders: false,
+    networks: {
+      refersion: { enabled: true, publicKey: sims.credentials.refersion.publicKey, secretKey: overrides.refersionSecret ?? sims.credentials.refersion.secretKey },
+      retrack: { enabled: true, apiToken: sims.credentials.retrack.apiToken, eventId: RETRACK_EVENT },
+      flexoffers: { enabled: true, advertiserId: sims.credentials.flexoffers.advertiserId, commissionId: "" },
+    },
+  };
+}
+
+export const quietLogger: WorkerLogger = { info() {}, warn() {}, error: (message, fields) => console.error(message, fields) };
+
+export interface Relay {
+  db: Db;
+  url: string;
+  sims: NetworkSimulators;
+  post(topic: Topic, body: unknown, eventId?: string): Promise<number>;
+  worker(options?: Partial<WorkerOptions>): Worker;
+  close(): Promise<void>;
+}
+
+export async function startRelay(kind: DbKind, options: { simulators?: SimulatorOptions; settings?: (sims: NetworkSimulators) => unknown } = {}): Promise<Relay> {
+  const { db, url } = await createTestDb(kind);
+  setDb(db);
+  const sims = await startNetworkSimulators(options.simulators);
+  Object.assign(process.env, sims.env);
+  await saveSettingsFile(db, SHOP, options.settings ? options.settings(sims) : simulatorSettings(sims));
+  const workers: Worker[] = [];
+  let n = 0;
+  return {
+    db,
+    url,
+    sims,
+    async post(topic, body, eventId) {
+      const request = signedWebhookRequest({ topic, shop: SHOP, body, eventId: eventId ?? `evt-${topic}-${++n}-${Date.now()}` });
+      try {
+        return (await routes[topic]({ request, params: {}, context: {} } as ActionFunctionArgs)).status;
+      } catch (thrown) {
+        if (thrown instanceof Response) return thrown.status;
+        throw thrown;
+      }
+    },
+    worker(overrides = {}) {
+      const worker = startWorker({ db, pollIntervalMs: 10, logger: quietLogger, requestTimeoutMs: 2_000, ...overrides });
+      workers.push(worker);
+      return worker;
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.stop()));
+      await sims.close();
+      setDb(undefined);
+      await closeDriver(db);
+      await db.$disconnect();
+    },
+  };
+}

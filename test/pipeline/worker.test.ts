@@ -1,0 +1,229 @@
+// The delivery worker against the loopback network simulators: exactly one accepted request per order and
+// network, every attempt logged without secrets, the retry schedule on a controlled clock, permanent failures,
+// rejected keys pausing a network until they change, reversals after their conversion, leases, and shutdown.
+import { afterEach, describe, expect, it } from "vitest";
+import { claimDueDeliveries } from "../../app/pipeline/claim.server.ts";
+import { saveSettingsFile } from "../../app/settings/store.server.ts";
+import { shopifyRefund } from "../fixtures/shopify-order.ts";
+import { databaseKinds } from "../support/databases.ts";
+import { simulatorSettings, SHOP, startRelay, type Relay } from "./support/harness.ts";
+import { attributedOrder } from "./support/orders.ts";
+
+describe.each(databaseKinds)("delivery worker on %s", (kind) => {
+  let relay: Relay;
+  afterEach(async () => relay?.close());
+
+  it("delivers each order to each network exactly once and logs every attempt without secrets", async () => {
+    relay = await startRelay(kind);
+    for (let i = 1; i <= 20; i++) expect(await relay.post("orders/paid", attributedOrder(i))).toBe(200);
+    await relay.post("orders/paid", attributedOrder(3)); // the same order again, under a new event id
+    const worker = relay.worker({ concurrency: 8, perTargetConcurrency: 3 });
+    await worker.idle();
+    for (const network of ["refersion", "retrack", "flexoffers"] as const) {
+      const accepted = relay.sims.accepted(network);
+      expect(accepted).toHaveLength(20);
+      expect(accepted.every((r) => r.problems.length === 0)).toBe(true);
+    }
+    const deliveries = await relay.db.delivery.findMany();
+    expect(deliveries).toHaveLength(60);
+    expect(deliveries.every((d) => d.status === "succeeded" && d.attempts === 1 && d.leaseOwner === null)).toBe(true);
+    // Retrack's transaction uuid is kept for later updates.
+    const retrack = deliveries.filter((d) => d.network === "retrack");
+    expect(new Set(retrack.map((d) => d.externalRef)).size).toBe(20);
+    for (const d of retrack) expect(relay.sims.retrack.transactions.has(d.externalRef!)).toBe(true);
+
+    const attempts = await relay.db.deliveryAttempt.findMany();
+    expect(attempts).toHaveLength(60);
+    for (const attempt of attempts) {
+      expect(attempt.httpStatus).toBe(200);
+      expect(attempt.outcome).toBe("success");
+      expect(attempt.durationMs).toBeGreaterThanOrEqual(0);
+      const request = JSON.parse(attempt.request) as { method: string; url: string; headers: Record<string, string> };
+      expect(request.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+    }
+    const everything = JSON.stringify(attempts) + JSON.stringify(deliveries);
+    for (const secret of [relay.sims.credentials.refersion.secretKey, relay.sims.credentials.retrack.apiToken]) expect(everything).not.toContain(secret);
+    expect(everything).toContain("[redacted]");
+    expect((await relay.db.networkConnection.findMany()).every((c) => c.credentialsStatus === "ok")).toBe(true);
+  });
+
+  it("retries on a controlled clock with jittered exponential backoff, and honours Retry-After", async () => {
+    relay = await startRelay(kind, { simulators: { retryAfterSeconds: 7 } });
+    let clock = new Date("2026-11-27T12:00:00Z");
+    await relay.post("orders/paid", attributedOrder(1, { attributed: false })); // Refersion only
+    relay.sims.failNext("refersion", "5xx", 2);
+    relay.sims.failNext("refersion", "429", 1);
+    const worker = relay.worker({ now: () => clock, random: () => 0.5 });
+    const delivery = () => relay.db.delivery.findFirstOrThrow({ where: { network: "refersion" } });
+
+    await worker.idle();
+    let d = await delivery();
+    expect([d.status, d.attempts]).toEqual(["pending", 1]);
+    // 30 s step, half fixed and half random (0.5): 22.5 s.
+    expect(d.nextAttemptAt.getTime() - clock.getTime()).toBe(22_500);
+    expect(d.firstAttemptAt).toEqual(clock);
+
+    clock = new Date(clock.getTime() + 22_499);
+    await worker.idle();
+    expect((await delivery()).attempts).toBe(1); // not due yet
+
+    clock = new Date(clock.getTime() + 1);
+    await worker.idle();
+    d = await delivery();
+    expect([d.status, d.attempts]).toEqual(["pending", 2]);
+    expect(d.nextAttemptAt.getTime() - clock.getTime()).toBe(45_000); // 60 s step
+
+    clock = d.nextAttemptAt;
+    await worker.idle();
+    d = await delivery();
+    expect([d.status, d.attempts, d.lastStatus]).toEqual(["pending", 3, 429]);
+    expect(d.nextAttemptAt.getTime() - clock.getTime()).toBe(7_000); // the network's Retry-After, as given
+
+    clock = d.nextAttemptAt;
+    await worker.idle();
+    d = await delivery();
+    expect([d.status, d.attempts, d.lastStatus]).toEqual(["succeeded", 4, 200]);
+    const log = await relay.db.deliveryAttempt.findMany({ where: { deliveryId: d.id }, orderBy: { startedAt: "asc" } });
+    expect(log.map((a) => [a.httpStatus, a.outcome])).toEqual([
+      [503, "retry"],
+      [503, "retry"],
+      [429, "retry"],
+      [200, "success"],
+    ]);
+    expect(relay.sims.accepted("refersion")).toHaveLength(1);
+  });
+
+  it("gives up after about three days of failures and says so", async () => {
+    relay = await startRelay(kind);
+    const start = new Date("2026-11-27T12:00:00Z");
+    let clock = start;
+    await relay.post("orders/paid", attributedOrder(1, { attributed: false }));
+    relay.sims.failNext("refersion", "5xx", 1000);
+    const worker = relay.worker({ now: () => clock, random: () => 1 });
+    let d = await relay.db.delivery.findFirstOrThrow({ where: { network: "refersion" } });
+    for (let i = 0; i < 100 && d.status === "pending"; i++) {
+      clock = d.nextAttemptAt > clock ? d.nextAttemptAt : clock;
+      await worker.idle();
+      d = await relay.db.delivery.findFirstOrThrow({ where: { network: "refersion" } });
+    }
+    expect(d.status).toBe("failed");
+    expect(d.reason).toMatch(/^gave up after \d+ attempts over 72 hours: /);
+    expect(clock.getTime() - start.getTime()).toBeGreaterThan(60 * 3_600_000);
+    expect(clock.getTime() - start.getTime()).toBeLessThanOrEqual(72 * 3_600_000);
+    expect(await relay.db.deliveryAttempt.count({ where: { deliveryId: d.id } })).toBe(d.attempts);
+  });
+
+  it("stops at a permanent failure, with the network's words as the reason", async () => {
+    relay = await startRelay(kind);
+    await relay.post("orders/paid", attributedOrder(1));
+    relay.sims.failNext("flexoffers", "no-click");
+    const worker = relay.worker();
+    await worker.idle();
+    const d = await relay.db.delivery.findFirstOrThrow({ where: { network: "flexoffers" } });
+    expect([d.status, d.attempts]).toEqual(["failed", 1]);
+    expect(d.reason).toMatch(/No click ID found/);
+    expect(d.completedAt).not.toBeNull();
+  });
+
+  it("pauses a network whose keys are rejected until the merchant saves new ones", async () => {
+    relay = await startRelay(kind, { settings: (sims) => simulatorSettings(sims, { refersionSecret: "sec_wrong_key" }) });
+    for (let i = 1; i <= 3; i++) await relay.post("orders/paid", attributedOrder(i));
+    const worker = relay.worker({ concurrency: 1 });
+    await worker.idle();
+    const refersion = await relay.db.delivery.findMany({ where: { network: "refersion" } });
+    expect(refersion.map((d) => d.status)).toEqual(["paused", "paused", "paused"]);
+    // One request with the bad keys, not three: the others were paused without being sent.
+    expect(relay.sims.received("refersion")).toHaveLength(1);
+    const connection = await relay.db.networkConnection.findFirstOrThrow({ where: { network: "refersion" } });
+    expect(connection.credentialsStatus).toBe("rejected");
+    expect(JSON.stringify(refersion)).not.toContain("sec_wrong_key");
+    // Orders arriving meanwhile wait too.
+    await relay.post("orders/paid", attributedOrder(4));
+    expect((await relay.db.delivery.findFirstOrThrow({ where: { network: "refersion", order: { shopifyOrderId: "5000000004" } } })).status).toBe("paused");
+    expect(relay.sims.accepted("retrack")).toHaveLength(3);
+
+    await saveSettingsFile(relay.db, SHOP, simulatorSettings(relay.sims));
+    await worker.stop();
+    await relay.worker().idle(); // a fresh worker resumes at start-up
+    expect((await relay.db.delivery.findMany({ where: { network: "refersion" } })).map((d) => d.status)).toEqual(Array(4).fill("succeeded"));
+    expect(relay.sims.accepted("refersion")).toHaveLength(4);
+    expect((await relay.db.networkConnection.findFirstOrThrow({ where: { network: "refersion" } })).credentialsStatus).toBe("ok");
+  });
+
+  it("sends reversals only after their conversion, using Retrack's uuid from the conversion", async () => {
+    relay = await startRelay(kind);
+    await relay.post("orders/paid", attributedOrder(1));
+    await relay.post("orders/paid", attributedOrder(2));
+    // The reversals arrive before the worker delivered the conversions: they wait.
+    await relay.post("orders/cancelled", { ...attributedOrder(1), cancelled_at: "2026-11-21T10:00:00Z" });
+    const refund = shopifyRefund({ id: 901, orderId: 5_000_000_002, lines: [{ lineItemId: 10_001, quantity: 1, subtotal: 4000 }] });
+    await relay.post("refunds/create", refund);
+    expect(await relay.db.delivery.count({ where: { status: "waiting" } })).toBe(4);
+    await relay.worker().idle();
+    const rows = await relay.db.delivery.findMany({ orderBy: [{ order: { shopifyOrderId: "asc" } }, { network: "asc" }, { kind: "asc" }] });
+    expect(rows.map((d) => [d.network, d.kind, d.status])).toEqual([
+      ["flexoffers", "cancellation", "skipped"],
+      ["flexoffers", "conversion", "succeeded"],
+      ["refersion", "cancellation", "succeeded"],
+      ["refersion", "conversion", "succeeded"],
+      ["retrack", "cancellation", "succeeded"],
+      ["retrack", "conversion", "succeeded"],
+      ["flexoffers", "conversion", "succeeded"],
+      ["flexoffers", "refund:901", "skipped"],
+      ["refersion", "conversion", "succeeded"],
+      ["refersion", "refund:901", "succeeded"],
+      ["retrack", "conversion", "succeeded"],
+      ["retrack", "refund:901", "succeeded"],
+    ]);
+    expect(rows[0]!.reason).toMatch(/FlexOffers/);
+    for (const [index, status] of [[5, "rejected"], [10, "pending"]] as const) {
+      const uuid = rows[index]!.externalRef!;
+      expect(relay.sims.retrack.transactions.get(uuid)?.status).toBe(status);
+      const calls = relay.sims.accepted("retrack").filter((r) => r.path.endsWith(`/transactions/${uuid}`));
+      expect(calls).toHaveLength(1);
+    }
+    const cancels = relay.sims.accepted("refersion").filter((r) => r.kind === "cancel");
+    expect(cancels).toHaveLength(2);
+    // Each reversal reached the network after its conversion had been accepted.
+    for (const cancel of cancels) {
+      const orderId = (cancel.body as { order_id: string }).order_id;
+      const conversion = relay.sims.accepted("refersion").find((r) => r.kind === "conversion" && (r.body as { order_id: string }).order_id === orderId)!;
+      expect(conversion.receivedAt).toBeLessThanOrEqual(cancel.receivedAt);
+    }
+  });
+
+  it("takes up a crashed worker's claims once the lease has run out", async () => {
+    relay = await startRelay(kind);
+    await relay.post("orders/paid", attributedOrder(1));
+    const t0 = new Date();
+    const crashed = await claimDueDeliveries(relay.db, { owner: "crashed-worker", limit: 10, perTarget: 10, leaseMs: 60_000, now: t0 });
+    expect(crashed).toHaveLength(3);
+    let clock = new Date(t0.getTime() + 30_000);
+    const worker = relay.worker({ now: () => clock });
+    await worker.idle();
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // past the worker's lease check
+    await worker.idle();
+    expect(relay.sims.received("refersion")).toHaveLength(0);
+    clock = new Date(t0.getTime() + 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await worker.idle();
+    expect((await relay.db.delivery.findMany()).map((d) => d.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
+    for (const network of ["refersion", "retrack", "flexoffers"] as const) expect(relay.sims.accepted(network)).toHaveLength(1);
+  });
+
+  it("on stop, finishes the attempts in flight and hands back what it had not started", async () => {
+    relay = await startRelay(kind, { simulators: { latencyMs: 300 } });
+    for (let i = 1; i <= 10; i++) await relay.post("orders/paid", attributedOrder(i, { attributed: false }));
+    const worker = relay.worker({ concurrency: 4, perTargetConcurrency: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await worker.stop();
+    const rows = await relay.db.delivery.findMany({ where: { network: "refersion" } });
+    expect(rows.filter((d) => d.status === "in_flight")).toHaveLength(0);
+    const done = rows.filter((d) => d.status === "succeeded");
+    expect(done.length).toBe(2); // the two that were in flight finished
+    expect(rows.filter((d) => d.status === "pending")).toHaveLength(8);
+    expect(relay.sims.accepted("refersion")).toHaveLength(2);
+    await relay.worker().idle();
+    expect(relay.sims.accepted("refersion")).toHaveLength(10);
+  });
+});
