@@ -200,7 +200,7 @@ export function orderFromShopify(payload: unknown): NormalizedOrder {
       sku,
       variantId,
       productId: item.product_id === null || item.product_id === undefined ? null : String(item.product_id),
-      title: item.title ?? item.name ?? sku,
+      title: item.title?.trim() || item.name?.trim() || sku,
       quantity,
       unitPrice: dual(item.price_set, item.price, currencies, `${where}.price`),
       discount: addDual(
