@@ -7,7 +7,7 @@ import type { NetworkDefinition } from "../networks/types.ts";
 import type { CurrencyMode } from "../orders/model.ts";
 import { open, seal } from "../security/encryption.server.ts";
 import { settingsFileSchema, type SettingsFile } from "./file-schema.ts";
-import { formatZodError } from "./zod-message.ts";
+import { oneLineZodError } from "../orders/zod-error.ts";
 
 export type CredentialsStatus = "unverified" | "ok" | "rejected";
 
@@ -55,7 +55,7 @@ function readConnection(
   const candidate = { ...(JSON.parse(row.publicConfig) as object), ...secrets, enabled: row.enabled };
   const parsed = definition.settingsSchema.safeParse(candidate);
   if (!parsed.success) {
-    throw new SettingsError(`stored ${definition.label} settings are no longer valid: ${formatZodError(parsed.error)}`);
+    throw new SettingsError(`stored ${definition.label} settings are no longer valid: ${oneLineZodError(parsed.error)}`);
   }
   return parsed.data;
 }
@@ -94,7 +94,7 @@ export async function saveSettingsFile(db: Db, shop: string, input: unknown): Pr
   const existing = await loadShopConfig(db, shop);
   const merged = mergeStoredSecrets(input, existing);
   const parsed = settingsFileSchema.safeParse(merged);
-  if (!parsed.success) throw new SettingsError(formatZodError(parsed.error));
+  if (!parsed.success) throw new SettingsError(oneLineZodError(parsed.error));
   const file = parsed.data;
 
   const writes = [];

@@ -2,7 +2,7 @@
 // app-data metafield and rendered into every storefront page, so it holds nothing secret: only which networks are
 // on, Refersion's public key, cookie windows and whether consent gating applies.
 import { z } from "zod";
-import { formatZodError } from "../settings/zod-message.ts";
+import { oneLineZodError } from "../orders/zod-error.ts";
 
 /** Retrack's click window is fixed by the network, not by the merchant. */
 export const RETRACK_COOKIE_DAYS = 10;
@@ -57,7 +57,7 @@ export function storefrontConfigFromSettings(settings: StorefrontSettingsSource)
 export function parseStorefrontConfig(value: unknown): StorefrontConfig {
   const parsed = storefrontConfigSchema.safeParse(value);
   if (!parsed.success) {
-    throw new StorefrontConfigError(`storefront configuration is invalid: ${formatZodError(parsed.error)}`);
+    throw new StorefrontConfigError(`storefront configuration is invalid: ${oneLineZodError(parsed.error)}`);
   }
   return parsed.data;
 }
