@@ -8,6 +8,7 @@ import { claimDueDeliveries, recoverExpiredLeases, releaseClaims, type ClaimedDe
 import { deliverClaimed, type DeliverOutcome } from "./deliver.server.ts";
 import { resumePausedDeliveries } from "./pause.server.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.ts";
+import { reconcileAllShops } from "./reconcile/reconcile.server.ts";
 import { cachedShopConfig } from "./settings-cache.server.ts";
 
 export interface WorkerLogger {
@@ -29,7 +30,12 @@ export interface WorkerOptions {
   leaseMs?: number;
   requestTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
-  /** Periodic jobs that run beside the deliveries (e.g. reconciliation); failures are logged, never fatal. */
+  /**
+   * Reconciliation with the Admin API (orders the webhooks missed): how often and how far back. On by default
+   * (every 15 minutes, the last 6 hours); false turns it off.
+   */
+  reconcile?: { everyMs: number; lookbackMs: number } | false;
+  /** Other periodic jobs that run beside the deliveries; failures are logged, never fatal. */
   periodic?: Array<{ name: string; everyMs: number; run: () => Promise<void> }>;
   now?: () => Date;
   random?: () => number;
@@ -71,6 +77,23 @@ export function startWorker(options: WorkerOptions): Worker {
   const random = options.random ?? Math.random;
   const logger = options.logger ?? consoleLogger;
   const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const reconcile = options.reconcile === undefined ? { everyMs: 15 * 60_000, lookbackMs: 6 * 3_600_000 } : options.reconcile;
+  const periodic = [...(options.periodic ?? [])];
+  if (reconcile) {
+    periodic.push({
+      name: "reconciliation",
+      everyMs: reconcile.everyMs,
+      run: () =>
+        reconcileAllShops(db, {
+          lookbackMs: reconcile.lookbackMs,
+          onShop: (result) => {
+            if (result.recorded.length) logger.warn("recorded orders the webhooks missed", { shop: result.shop, orders: result.recorded.length });
+            for (const bad of result.unreadable) logger.error("an order read from the Admin API could not be read", { shop: result.shop, order: bad.order, reason: bad.reason });
+          },
+          onError: (shop, error) => logger.warn("reconciliation failed for a shop", { shop, error: error instanceof Error ? error.message : String(error) }),
+        }),
+    });
+  }
 
   const shopConfig = (shop: string) => cachedShopConfig(db, shop);
   const ctx = { db, owner: id, now, random, retry, requestTimeoutMs, shopConfig };
@@ -87,6 +110,7 @@ export function startWorker(options: WorkerOptions): Worker {
   let cycle = 0;
   let lastClaimEmpty = false;
   const lastRun = new Map<string, number>();
+  const runningJobs = new Set<string>();
 
   const poke = () => {
     const w = wake;
@@ -132,10 +156,14 @@ export function startWorker(options: WorkerOptions): Worker {
       const resumed = await resumePausedDeliveries(db, now());
       if (resumed) logger.info("resumed paused deliveries (credentials changed)", { count: resumed });
     }
-    for (const job of options.periodic ?? []) {
-      if (t - (lastRun.get(job.name) ?? 0) < job.everyMs) continue;
+    for (const job of periodic) {
+      if (t - (lastRun.get(job.name) ?? 0) < job.everyMs || runningJobs.has(job.name)) continue;
       lastRun.set(job.name, t);
-      job.run().catch((error: unknown) => logger.error(`${job.name} failed`, { error: error instanceof Error ? error.message : String(error) }));
+      runningJobs.add(job.name);
+      job
+        .run()
+        .catch((error: unknown) => logger.error(`${job.name} failed`, { error: error instanceof Error ? error.message : String(error) }))
+        .finally(() => runningJobs.delete(job.name));
     }
   }
 

@@ -1,0 +1,161 @@
+// The edge for orders read through the Admin GraphQL API (reconciliation). GraphQL names the same facts as the
+// REST webhook payload differently; this file renames them into the REST shape and hands them to the one
+// converter, orderFromShopify, so an order read either way becomes the same NormalizedOrder.
+import { orderFromShopify } from "../../orders/from-shopify.ts";
+import type { NormalizedOrder } from "../../orders/model.ts";
+
+const MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }";
+
+/** Orders updated since a moment, paid (fully or partly refunded ones too), 50 per page. */
+export const PAID_ORDERS_QUERY = `#graphql
+query PaidOrdersForReconciliation($query: String!, $after: String) {
+  orders(first: 50, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      legacyResourceId
+      name
+      test
+      createdAt
+      processedAt
+      cancelledAt
+      currencyCode
+      presentmentCurrencyCode
+      taxesIncluded
+      email
+      clientIp
+      customAttributes { key value }
+      discountCodes
+      customer { legacyResourceId firstName lastName email }
+      customerJourneySummary { firstVisit { landingPage } }
+      lineItems(first: 250) {
+        nodes {
+          id
+          sku
+          title
+          name
+          quantity
+          currentQuantity
+          variant { legacyResourceId }
+          product { legacyResourceId }
+          originalUnitPriceSet { ${MONEY} }
+          discountAllocations { allocatedAmountSet { ${MONEY} } }
+          taxLines { rate priceSet { ${MONEY} } }
+        }
+      }
+      shippingLines(first: 20) {
+        nodes {
+          originalPriceSet { ${MONEY} }
+          discountedPriceSet { ${MONEY} }
+          taxLines { rate priceSet { ${MONEY} } }
+        }
+      }
+      currentTotalTaxSet { ${MONEY} }
+      currentTotalPriceSet { ${MONEY} }
+    }
+  }
+}`;
+
+interface Money {
+  amount: string;
+  currencyCode: string;
+}
+interface MoneyBag {
+  shopMoney: Money;
+  presentmentMoney: Money;
+}
+interface TaxLine {
+  rate: number | null;
+  priceSet: MoneyBag;
+}
+export interface AdminOrderNode {
+  legacyResourceId: string;
+  name: string;
+  test: boolean;
+  createdAt: string;
+  processedAt?: string | null;
+  cancelledAt: string | null;
+  currencyCode: string;
+  presentmentCurrencyCode: string;
+  taxesIncluded: boolean;
+  email: string | null;
+  clientIp: string | null;
+  customAttributes: Array<{ key: string; value: string | null }>;
+  discountCodes: string[];
+  customer: { legacyResourceId: string; firstName: string | null; lastName: string | null; email: string | null } | null;
+  customerJourneySummary: { firstVisit: { landingPage: string | null } | null } | null;
+  lineItems: {
+    nodes: Array<{
+      id: string;
+      sku: string | null;
+      title: string;
+      name: string;
+      quantity: number;
+      currentQuantity: number;
+      variant: { legacyResourceId: string } | null;
+      product: { legacyResourceId: string } | null;
+      originalUnitPriceSet: MoneyBag;
+      discountAllocations: Array<{ allocatedAmountSet: MoneyBag }>;
+      taxLines: TaxLine[];
+    }>;
+  };
+  shippingLines: { nodes: Array<{ originalPriceSet: MoneyBag; discountedPriceSet: MoneyBag; taxLines: TaxLine[] }> };
+  currentTotalTaxSet: MoneyBag;
+  currentTotalPriceSet: MoneyBag;
+}
+
+const set = (bag: MoneyBag) => ({
+  shop_money: { amount: bag.shopMoney.amount, currency_code: bag.shopMoney.currencyCode },
+  presentment_money: { amount: bag.presentmentMoney.amount, currency_code: bag.presentmentMoney.currencyCode },
+});
+const taxLine = (t: TaxLine) => ({ rate: t.rate, price_set: set(t.priceSet) });
+/** "gid://shopify/LineItem/123" -> "123" */
+const numericId = (gid: string) => gid.slice(gid.lastIndexOf("/") + 1);
+
+/** The REST webhook shape of an Admin GraphQL order (only the fields orderFromShopify reads). */
+export function restShapeOfAdminOrder(node: AdminOrderNode): Record<string, unknown> {
+  return {
+    id: node.legacyResourceId,
+    name: node.name,
+    test: node.test,
+    created_at: node.createdAt,
+    cancelled_at: node.cancelledAt,
+    currency: node.currencyCode,
+    presentment_currency: node.presentmentCurrencyCode,
+    taxes_included: node.taxesIncluded,
+    // cartToken reaches the GraphQL Order only from API version 2026-07; the Refersion cart id attribute and
+    // the order id fallback cover its absence.
+    cart_token: null,
+    landing_site: node.customerJourneySummary?.firstVisit?.landingPage ?? null,
+    email: node.email,
+    browser_ip: node.clientIp,
+    note_attributes: node.customAttributes.map((a) => ({ name: a.key, value: a.value })),
+    discount_codes: node.discountCodes.map((code) => ({ code })),
+    customer: node.customer
+      ? { id: node.customer.legacyResourceId, first_name: node.customer.firstName, last_name: node.customer.lastName, email: node.customer.email }
+      : null,
+    line_items: node.lineItems.nodes.map((line) => ({
+      id: numericId(line.id),
+      sku: line.sku,
+      variant_id: line.variant?.legacyResourceId ?? null,
+      product_id: line.product?.legacyResourceId ?? null,
+      title: line.title,
+      name: line.name,
+      quantity: line.quantity,
+      current_quantity: line.currentQuantity,
+      price_set: set(line.originalUnitPriceSet),
+      discount_allocations: line.discountAllocations.map((d) => ({ amount_set: set(d.allocatedAmountSet) })),
+      tax_lines: line.taxLines.map(taxLine),
+    })),
+    shipping_lines: node.shippingLines.nodes.map((line) => ({
+      price_set: set(line.originalPriceSet),
+      discounted_price_set: set(line.discountedPriceSet),
+      tax_lines: line.taxLines.map(taxLine),
+    })),
+    current_total_tax_set: set(node.currentTotalTaxSet),
+    current_total_price_set: set(node.currentTotalPriceSet),
+  };
+}
+
+export function orderFromAdminGraphql(node: AdminOrderNode): NormalizedOrder {
+  return orderFromShopify(restShapeOfAdminOrder(node));
+}
