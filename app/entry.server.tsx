@@ -6,9 +6,9 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server.ts";
 
-// The production server (app/server) starts the delivery worker on this same client, so that the web requests
-// and the worker share one Prisma client (one connection pool, one SQLite writer) per process.
-export { db } from "./db/client.server.ts";
+// The production server (app/server/http.server.ts) starts the delivery worker through the build, so that the
+// worker and the routes share the build's modules and database client.
+export { startBackground } from "./server/background.server.ts";
 
 export const streamTimeout = 5000;
 
@@ -20,18 +20,29 @@ export default async function handleRequest(
 ): Promise<Response> {
   addDocumentResponseHeaders(request, responseHeaders);
   // Crawlers get the whole page at once; browsers get the shell as soon as it is ready.
-  const readyEvent = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
+  const waitForAll = isbot(request.headers.get("user-agent") ?? "");
 
   return new Promise((resolve, reject) => {
     let status = responseStatusCode;
+    // Give React time to flush rejected deferred data before the stream is cut; never keep a stopping server up.
+    const deadline = setTimeout(() => abort(), streamTimeout + 1000);
+    deadline.unref();
+    const respond = () => {
+      const body = new PassThrough();
+      responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+      resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status }));
+      pipe(body);
+    };
     const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} />, {
-      [readyEvent]: () => {
-        const body = new PassThrough();
-        responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-        resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status }));
-        pipe(body);
+      onShellReady() {
+        if (!waitForAll) respond();
+      },
+      onAllReady() {
+        clearTimeout(deadline);
+        if (waitForAll) respond();
       },
       onShellError(error: unknown) {
+        clearTimeout(deadline);
         reject(error);
       },
       onError(error: unknown) {
@@ -39,7 +50,5 @@ export default async function handleRequest(
         console.error(error);
       },
     });
-    // Give React time to flush rejected deferred data before the stream is cut.
-    setTimeout(abort, streamTimeout + 1000);
   });
 }

@@ -8,11 +8,7 @@ import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
-import type { Db } from "../db/client.server.ts";
-
-export interface Worker {
-  stop(): Promise<void>;
-}
+import type { Background } from "./background.server.ts";
 
 export interface AppServerOptions {
   /** The folder `npm run build` writes: build/server/index.js and build/client. */
@@ -22,8 +18,8 @@ export interface AppServerOptions {
   /** 0 picks a free port (tests). */
   port: number;
   host?: string;
-  /** Started on the app's own database client once the server listens; stopped on close. */
-  startWorker?: (db: Db) => Worker;
+  /** Runs the delivery worker in this process (default true); stopped on close. */
+  worker?: boolean;
   /** How long close() lets requests in flight finish before cutting their connections. */
   drainMs?: number;
 }
@@ -45,12 +41,12 @@ export async function loadServerBuild(buildDir: string): Promise<ServerBuild> {
   return (await import(pathToFileURL(entry).href)) as ServerBuild;
 }
 
-// app/entry.server.tsx re-exports db(): the bundle holds its own copy of app/db/client.server.ts, and the worker
-// must share that one client with the routes rather than open a second pool on the same database.
-function databaseOf(build: ServerBuild): Db {
-  const db = (build.entry.module as unknown as { db?: () => Db }).db;
-  if (typeof db !== "function") throw new Error("the app build does not export db() from app/entry.server.tsx: rebuild it");
-  return db();
+// app/entry.server.tsx re-exports startBackground: the worker must run on the build's own copy of the app's
+// modules, sharing the routes' database client, rather than on a second copy loaded beside the build.
+function backgroundOf(build: ServerBuild): (options: { worker: boolean }) => Background {
+  const start = (build.entry.module as unknown as { startBackground?: (options: { worker: boolean }) => Background }).startBackground;
+  if (typeof start !== "function") throw new Error("the app build does not export startBackground from app/entry.server.tsx: run npm run build");
+  return start;
 }
 
 export function createApp(build: ServerBuild, options: Pick<AppServerOptions, "buildDir" | "publicDir">): express.Express {
@@ -80,7 +76,7 @@ function listen(app: express.Express, port: number, host: string | undefined): P
 
 export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
   const build = await loadServerBuild(options.buildDir);
-  const db = databaseOf(build);
+  const startBackground = backgroundOf(build);
   const server = await listen(createApp(build, options), options.port, options.host);
 
   // Track connections so that close() can cut the ones still busy after the drain period.
@@ -90,12 +86,11 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     socket.once("close", () => sockets.delete(socket));
   });
 
-  let worker: Worker | undefined;
+  let background: Background;
   try {
-    worker = options.startWorker?.(db);
+    background = startBackground({ worker: options.worker ?? true });
   } catch (error) {
     server.close();
-    await db.$disconnect();
     throw error;
   }
 
@@ -107,10 +102,10 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       for (const socket of sockets) socket.destroy();
     }, options.drainMs ?? 10_000);
     try {
-      await Promise.all([closed, worker?.stop()]);
+      await Promise.all([closed, background.stopWorker()]);
     } finally {
       clearTimeout(timer);
-      await db.$disconnect();
+      await background.disconnect();
     }
   };
 

@@ -50,11 +50,12 @@ describe("production server (npm start)", () => {
     expect(response.headers.get("location")).toBe("/auth/login");
   });
 
-  it("sends an embedded /app request without a session token to the bounce page, not into the app", async () => {
+  it("sends an embedded /app request without a session token into Shopify's auth flow, not into the app", async () => {
     const host = Buffer.from("admin.shopify.com/store/demo").toString("base64");
     const response = await get(`/app?embedded=1&shop=demo.myshopify.com&host=${host}`);
     expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toMatch(/^\/auth\/session-token\?/);
+    // The bounce page (token exchange) or the exit-iframe step towards OAuth (auth code flow), per shopify.server.ts.
+    expect(response.headers.get("location")).toMatch(/^\/auth\/(session-token|exit-iframe)\?/);
   });
 
   it("shows the login form and explains a bad shop domain", async () => {

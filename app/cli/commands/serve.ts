@@ -2,7 +2,6 @@
 // SIGTERM / SIGINT: stop accepting requests, let those in flight finish, stop the worker, disconnect, exit 0.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startWorker } from "../../pipeline/worker.server.ts";
 import { BuildMissingError, startAppServer } from "../../server/http.server.ts";
 import { CliError, type CliCommand } from "../command.ts";
 
@@ -40,7 +39,6 @@ const command: CliCommand = {
         buildDir: path.join(root, "build"),
         publicDir: path.join(root, "public"),
         port,
-        startWorker: (db) => startWorker({ db }),
       });
     } catch (error) {
       if (error instanceof BuildMissingError) throw new CliError(error.message);

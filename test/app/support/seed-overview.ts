@@ -68,7 +68,7 @@ export async function seedOverviewShop(db: Db, shop: string, now = new Date()): 
     network: string,
     status: string,
     ageMs: number,
-    extra: { lastStatus?: number; lastError?: string; reason?: string; attempts?: number } = {},
+    extra: { lastStatus?: number; lastError?: string; reason?: string; attempts?: number; nextAttemptAt?: Date } = {},
   ) => ({
     shop,
     orderId: orderIds.get(order)!,
@@ -95,7 +95,8 @@ export async function seedOverviewShop(db: Db, shop: string, now = new Date()): 
         attempts: 2,
       }),
       delivery("#1002", "retrack", "skipped", 2 * DAY, { reason: "no Retrack click on this order" }),
-      delivery("#1005", "flexoffers", "pending", 60 * 60 * 1000),
+      // A retry scheduled for later: a worker running beside the page (the real server's) leaves it alone.
+      delivery("#1005", "flexoffers", "pending", 60 * 60 * 1000, { lastStatus: 503, attempts: 1, nextAttemptAt: at(-60 * 60 * 1000) }),
       // Older than the overview's 7 days: not counted, though the failure still shows among the latest.
       delivery("#1006", "refersion", "succeeded", 10 * DAY),
       delivery("#1006", "flexoffers", "failed", 9 * DAY, { lastStatus: 200, lastError: "FlexOffers answered: No click ID found", attempts: 5 }),

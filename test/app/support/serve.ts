@@ -27,7 +27,7 @@ export async function serveApp(databaseUrl: string, extraEnv: Record<string, str
   const started = performance.now();
   const child = spawn(process.execPath, [path.join(root, "bin", "affiliate-relay.mjs"), "serve"], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...TEST_ENV, DATABASE_URL: databaseUrl, PORT: "0", ...extraEnv },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", ...TEST_ENV, DATABASE_URL: databaseUrl, PORT: "0", ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";

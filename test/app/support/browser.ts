@@ -1,0 +1,60 @@
+// Real Chromium for admin pages: loopback only. App Bridge's CDN script is answered by a small local stand-in
+// (the real one needs Shopify admin around the iframe); Shopify's font stylesheet by an empty one; every other
+// request past loopback is refused and recorded, so a test can fail on it.
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
+
+export const APP_BRIDGE_URL = "https://cdn.shopify.com/shopifycloud/app-bridge.js";
+const INTER_FONT_URL = "https://cdn.shopify.com/static/fonts/inter/v4/styles.css";
+
+// What the app relies on from App Bridge: a `shopify` global with the API key and a session token source, and
+// <ui-nav-menu>, whose links App Bridge moves into Shopify admin's own navigation (nothing shows in the iframe).
+const appBridgeStandIn = (token: string) => `
+  customElements.define("ui-nav-menu", class extends HTMLElement {
+    connectedCallback() { this.style.display = "none"; }
+  });
+  window.shopify = {
+    config: { apiKey: document.currentScript && document.currentScript.dataset.apiKey },
+    environment: { embedded: true, mobile: false, pos: false },
+    idToken: function () { return Promise.resolve(${JSON.stringify(token)}); },
+    toast: { show: function () {} },
+    loading: function () {},
+  };
+  window.__appBridgeStandIn = true;
+`;
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+const isLoopback = (url: URL) => url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]";
+
+/** A context whose requests stay on this machine; `blocked` collects every refused URL. */
+export async function adminContext(browser: Browser, sessionToken: string): Promise<{ context: BrowserContext; blocked: string[] }> {
+  // Headless Chromium names itself HeadlessChrome, which shopify-app-remix answers as a bot (410).
+  const userAgent = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${browser.version()} Safari/537.36`;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, userAgent });
+  const blocked: string[] = [];
+  await context.route("**/*", async (route) => {
+    const url = new URL(route.request().url());
+    if (url.protocol === "data:" || url.protocol === "blob:" || isLoopback(url)) return route.continue();
+    if (url.href === APP_BRIDGE_URL) {
+      return route.fulfill({ status: 200, contentType: "text/javascript", body: appBridgeStandIn(sessionToken) });
+    }
+    if (url.href === INTER_FONT_URL) return route.fulfill({ status: 200, contentType: "text/css", body: "" });
+    blocked.push(url.href);
+    return route.abort("blockedbyclient");
+  });
+  return { context, blocked };
+}
