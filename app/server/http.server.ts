@@ -85,6 +85,14 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
+  // While closing, a keep-alive connection whose last request just finished is closed at once rather than
+  // left open until its keep-alive timeout (which would hold the process for seconds after the last answer).
+  let draining = false;
+  server.on("request", (_req, res) => {
+    res.once("finish", () => {
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
+  });
 
   let background: Background;
   try {
@@ -96,6 +104,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
 
   let closing: Promise<void> | undefined;
   const close = async () => {
+    draining = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const timer = setTimeout(() => {

@@ -51,7 +51,10 @@ afterEach(async () => {
 });
 
 /** Opens /app as Shopify admin would inside its iframe; returns the page and the server's HTML. */
-async function openAdmin(shop: string, secret: string = TEST_ENV.SHOPIFY_API_SECRET): Promise<{ page: Page; html: string; status: number }> {
+async function openAdmin(
+  shop: string,
+  secret: string = TEST_ENV.SHOPIFY_API_SECRET,
+): Promise<{ page: Page; html: string; status: number; headers: Record<string, string> }> {
   const token = sessionToken({ shop, apiKey: TEST_ENV.SHOPIFY_API_KEY, apiSecret: secret });
   ({ context, blocked } = await adminContext(browser, token));
   pageErrors = [];
@@ -59,7 +62,7 @@ async function openAdmin(shop: string, secret: string = TEST_ENV.SHOPIFY_API_SEC
   page.on("pageerror", (error) => pageErrors.push(String(error)));
   const query = new URLSearchParams({ embedded: "1", shop, host: adminHost(shop), id_token: token, locale: "en" });
   const response = await page.goto(`${app.url}/app?${query}`, { waitUntil: "networkidle", timeout: 30_000 });
-  return { page, html: (await response?.text()) ?? "", status: response?.status() ?? 0 };
+  return { page, html: (await response?.text()) ?? "", status: response?.status() ?? 0, headers: response?.headers() ?? {} };
 }
 
 async function expectPolarisStyled(page: Page) {
@@ -85,8 +88,10 @@ function expectNoSecrets(text: string) {
 
 describe("merchant overview in Chromium", () => {
   it("shows each network's state, keys, last 7 days and the latest failures, and no secret", async () => {
-    const { page, html, status } = await openAdmin(SHOP);
+    const { page, html, status, headers } = await openAdmin(SHOP);
     expect(status).toBe(200);
+    // Only the shop's own admin may frame the app (Shopify's document headers, from entry.server.tsx).
+    expect(headers["content-security-policy"]).toContain(`frame-ancestors https://${SHOP} https://admin.shopify.com`);
     await page.getByRole("heading", { name: "Overview" }).waitFor({ timeout: 10_000 });
     await expectPolarisStyled(page);
     await page.screenshot({ path: path.join(artifacts, "admin-overview.png"), fullPage: true });

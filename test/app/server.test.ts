@@ -1,4 +1,5 @@
 // The production server as operators run it: `npm run build`, then `node bin/affiliate-relay.mjs serve`.
+import { request as httpRequest, type ClientRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../app/db/client.server.ts";
 import { createSqliteDatabase } from "../support/databases.ts";
@@ -96,12 +97,37 @@ describe("production server (npm start)", () => {
     expect(await db.webhookReceipt.count()).toBe(0);
   });
 
-  it("stops cleanly on SIGTERM: exit code 0 within a few seconds, no new connections afterwards", async () => {
-    const { code, signal, ms } = await app.stop("SIGTERM");
-    console.log(`[server] SIGTERM to exit: ${Math.round(ms)} ms`);
+  it("on SIGTERM finishes the request in flight, refuses new ones, and exits 0 within a few seconds", async () => {
+    // A webhook whose body is still arriving when the signal comes: the server must wait for it and answer it.
+    const body = JSON.stringify({ shop_domain: "demo.myshopify.com", customer: { id: 2 }, orders_requested: [] });
+    const headers = webhookHeaders({ topic: "customers/data_request", shop: "demo.myshopify.com", body: null, secret: "wrong" }, body);
+    let request!: ClientRequest;
+    const answered = new Promise<number>((resolve, reject) => {
+      request = httpRequest(
+        `${app.url}/webhooks/customers/data_request`,
+        { method: "POST", headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
+      request.once("error", reject);
+    });
+    request.write(body.slice(0, 20));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const signalled = performance.now();
+    app.child.kill("SIGTERM");
+    await expect.poll(() => app.output(), { timeout: 5_000 }).toContain("SIGTERM: finishing requests in flight");
+    await expect(fetch(`${app.url}/healthz`)).rejects.toThrow();
+
+    request.end(body.slice(20));
+    expect(await answered).toBe(401);
+    const { code, signal } = await app.exited;
+    const ms = performance.now() - signalled;
+    console.log(`[server] SIGTERM to exit, with a request in flight for 300+ ms: ${Math.round(ms)} ms`);
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(ms).toBeLessThan(5_000);
-    expect(app.output()).toContain("stopped");
-    await expect(fetch(`${app.url}/healthz`)).rejects.toThrow();
+    expect(app.output()).toContain("affiliate-relay: stopped");
   });
 });

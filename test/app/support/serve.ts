@@ -19,6 +19,8 @@ export interface ServedApp {
   /** From spawning node to the "listening" line. */
   coldStartMs: number;
   output(): string;
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends SIGTERM and resolves with the exit code and how long the shutdown took. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
@@ -61,6 +63,7 @@ export async function serveApp(databaseUrl: string, extraEnv: Record<string, str
     child,
     coldStartMs,
     output: () => log,
+    exited,
     async stop(signal = "SIGTERM") {
       const t = performance.now();
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
