@@ -60,6 +60,10 @@ async function openAdmin(
   pageErrors = [];
   const page = await context.newPage();
   page.on("pageerror", (error) => pageErrors.push(String(error)));
+  // React reports hydration mismatches on the console, not as page errors.
+  page.on("console", (message) => {
+    if (message.type() === "error") pageErrors.push(`console: ${message.text()}`);
+  });
   const query = new URLSearchParams({ embedded: "1", shop, host: adminHost(shop), id_token: token, locale: "en" });
   const response = await page.goto(`${app.url}/app?${query}`, { waitUntil: "networkidle", timeout: 30_000 });
   return { page, html: (await response?.text()) ?? "", status: response?.status() ?? 0, headers: response?.headers() ?? {} };

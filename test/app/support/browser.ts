@@ -9,9 +9,8 @@ const INTER_FONT_URL = "https://cdn.shopify.com/static/fonts/inter/v4/styles.css
 // What the app relies on from App Bridge: a `shopify` global with the API key and a session token source, and
 // <ui-nav-menu>, whose links App Bridge moves into Shopify admin's own navigation (nothing shows in the iframe).
 const appBridgeStandIn = (token: string) => `
-  customElements.define("ui-nav-menu", class extends HTMLElement {
-    connectedCallback() { this.style.display = "none"; }
-  });
+  customElements.define("ui-nav-menu", class extends HTMLElement {});
+  document.head.appendChild(document.createElement("style")).textContent = "ui-nav-menu { display: none; }";
   window.shopify = {
     config: { apiKey: document.currentScript && document.currentScript.dataset.apiKey },
     environment: { embedded: true, mobile: false, pos: false },

@@ -21,7 +21,7 @@ function files(dir) {
 
 export function sourceHash() {
   const hash = createHash("sha256");
-  for (const file of [...files(path.join(root, "app")), ...files(path.join(root, "public")), path.join(root, "vite.config.ts"), path.join(root, "package.json")]) {
+  for (const file of [...files(path.join(root, "app")), ...files(path.join(root, "public")), path.join(root, "vite.config.ts"), path.join(root, "package.json"), fileURLToPath(import.meta.url)]) {
     hash.update(path.relative(root, file)).update("\0").update(readFileSync(file)).update("\0");
   }
   return hash.digest("hex");
@@ -36,6 +36,8 @@ if (fresh) {
   const started = Date.now();
   const result = spawnSync("npm", ["run", "build"], {
     cwd: root,
+    // vitest sets NODE_ENV=test, which would give React's development build: build exactly what production runs.
+    env: { ...process.env, NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe"],
     encoding: "utf8",
   });
