@@ -145,3 +145,28 @@ describe("merchant overview in Chromium", () => {
     expect(html).not.toContain("Deliveries in the last");
   });
 });
+
+describe("public pages in Chromium", () => {
+  it("renders the landing page styled, and its form leads to the login page", async () => {
+    ({ context, blocked } = await adminContext(browser, "unused"));
+    pageErrors = [];
+    const page = await context.newPage();
+    page.on("pageerror", (error) => pageErrors.push(String(error)));
+    await page.goto(`${app.url}/`, { waitUntil: "networkidle" });
+    await page.getByRole("heading", { name: "Affiliate Relay" }).waitFor({ timeout: 10_000 });
+    // The CSS module is loaded: the card has a white background and rounded corners, not the browser's defaults.
+    const card = await page.locator("main > div").evaluate((element) => {
+      const style = getComputedStyle(element);
+      return { background: style.backgroundColor, radius: style.borderRadius };
+    });
+    expect(card).toEqual({ background: "rgb(255, 255, 255)", radius: "12px" });
+    await page.screenshot({ path: path.join(artifacts, "landing.png"), fullPage: true });
+
+    await page.getByLabel("Shop domain").fill("not a shop");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByText("Enter a valid shop domain").waitFor({ timeout: 10_000 });
+    expect(new URL(page.url()).pathname).toBe("/auth/login");
+    await expectPolarisStyled(page);
+    await page.screenshot({ path: path.join(artifacts, "login.png"), fullPage: true });
+  });
+});
