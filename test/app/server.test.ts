@@ -2,14 +2,14 @@
 import { request as httpRequest, type ClientRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../app/db/client.server.ts";
-import { createSqliteDatabase } from "../support/databases.ts";
+import { createDatabaseUrl, databaseKinds } from "../support/databases.ts";
 import { webhookHeaders } from "../support/shopify-webhook.ts";
 import { ensureAppBuild } from "./support/app-build.ts";
 import { serveApp, type ServedApp } from "./support/serve.ts";
 
 const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36";
 
-describe("production server (npm start)", () => {
+describe.each(databaseKinds)("production server (npm start) on %s", (kind) => {
   let app: ServedApp;
   let db: Db;
   const get = (path: string, init: RequestInit = {}) =>
@@ -17,10 +17,10 @@ describe("production server (npm start)", () => {
 
   beforeAll(async () => {
     const build = await ensureAppBuild();
-    const url = await createSqliteDatabase();
+    const url = await createDatabaseUrl(kind);
     db = createDb(url);
     app = await serveApp(url);
-    console.log(`[server] ${build}; cold start to listening: ${Math.round(app.coldStartMs)} ms`);
+    console.log(`[server ${kind}] ${build}; cold start to listening: ${Math.round(app.coldStartMs)} ms`);
   }, 300_000);
 
   afterAll(async () => {
@@ -125,7 +125,7 @@ describe("production server (npm start)", () => {
     expect(await answered).toBe(401);
     const { code, signal } = await app.exited;
     const ms = performance.now() - signalled;
-    console.log(`[server] SIGTERM to exit, with a request in flight for 300+ ms: ${Math.round(ms)} ms`);
+    console.log(`[server ${kind}] SIGTERM to exit, with a request in flight for 300+ ms: ${Math.round(ms)} ms`);
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(ms).toBeLessThan(5_000);
     expect(app.output()).toContain("affiliate-relay: stopped");

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Builds the app (npm run build) unless build/ was made from exactly the current sources. Run under flock by
-// app-build.ts, so that test files starting together build once. A content hash, not mtimes: `npm test`
-// regenerates the Prisma client (same content, new mtime) before every run.
+// Builds the app (remix vite:build, what `npm run build` runs) unless build/ was made from exactly the current
+// sources. Run under flock by app-build.ts, so that test files starting together build once. A content hash, not
+// mtimes: `npm test` regenerates the Prisma client (same content, new mtime) before every run.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -34,7 +34,9 @@ if (fresh) {
   process.stdout.write("build/ is up to date\n");
 } else {
   const started = Date.now();
-  const result = spawnSync("npm", ["run", "build"], {
+  // `npm run build` minus its prebuild step: regenerating the Prisma clients here would rewrite app/db/generated
+  // while test files in other forks import it (`npm test` generated them already, in pretest).
+  const result = spawnSync(process.execPath, [path.join(root, "node_modules", "@remix-run", "dev", "dist", "cli.js"), "vite:build"], {
     cwd: root,
     // vitest sets NODE_ENV=test, which would give React's development build: build exactly what production runs.
     env: { ...process.env, NODE_ENV: "production" },
