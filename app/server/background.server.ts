@@ -5,6 +5,7 @@
 import { db } from "../db/client.server.ts";
 import { closeDriver } from "../pipeline/sql/driver.server.ts";
 import { startWorker } from "../pipeline/worker.server.ts";
+import { keyringFromEnv } from "../security/encryption.server.ts";
 
 export interface Background {
   /** Stops claiming deliveries and lets the ones in flight finish. */
@@ -13,7 +14,10 @@ export interface Background {
   disconnect(): Promise<void>;
 }
 
+/** Throws a clear error when DATABASE_URL or ENCRYPTION_KEY is missing or malformed: a start-up error, not a
+ *  failure at the first delivery. */
 export function startBackground(options: { worker: boolean }): Background {
+  keyringFromEnv();
   const client = db();
   const worker = options.worker ? startWorker({ db: client }) : undefined;
   return {

@@ -75,9 +75,17 @@ function listen(app: express.Express, port: number, host: string | undefined): P
 }
 
 export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
+  // Configuration errors (Shopify keys, DATABASE_URL, ENCRYPTION_KEY) surface here, before anything listens.
   const build = await loadServerBuild(options.buildDir);
-  const startBackground = backgroundOf(build);
-  const server = await listen(createApp(build, options), options.port, options.host);
+  const background = backgroundOf(build)({ worker: options.worker ?? true });
+  let server: Server;
+  try {
+    server = await listen(createApp(build, options), options.port, options.host);
+  } catch (error) {
+    await background.stopWorker();
+    await background.disconnect();
+    throw error;
+  }
 
   // Track connections so that close() can cut the ones still busy after the drain period.
   const sockets = new Set<Socket>();
@@ -93,14 +101,6 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       if (draining) setImmediate(() => server.closeIdleConnections());
     });
   });
-
-  let background: Background;
-  try {
-    background = startBackground({ worker: options.worker ?? true });
-  } catch (error) {
-    server.close();
-    throw error;
-  }
 
   let closing: Promise<void> | undefined;
   const close = async () => {

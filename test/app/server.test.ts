@@ -5,7 +5,7 @@ import { createDb, type Db } from "../../app/db/client.server.ts";
 import { createDatabaseUrl, databaseKinds } from "../support/databases.ts";
 import { webhookHeaders } from "../support/shopify-webhook.ts";
 import { ensureAppBuild } from "./support/app-build.ts";
-import { serveApp, type ServedApp } from "./support/serve.ts";
+import { runServeUntilExit, serveApp, TEST_ENV, type ServedApp } from "./support/serve.ts";
 
 const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36";
 
@@ -129,5 +129,25 @@ describe.each(databaseKinds)("production server (npm start) on %s", (kind) => {
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(ms).toBeLessThan(5_000);
     expect(app.output()).toContain("affiliate-relay: stopped");
+  });
+});
+
+describe("production server configuration errors", () => {
+  beforeAll(async () => {
+    await ensureAppBuild();
+  }, 300_000);
+
+  // Each is one line on stderr and exit code 1, before anything listens.
+  it.each([
+    ["ENCRYPTION_KEY", "ENCRYPTION_KEY is not set"],
+    ["DATABASE_URL", "DATABASE_URL is not set"],
+    ["SHOPIFY_API_SECRET", "SHOPIFY_API_SECRET is not set"],
+  ])("refuses to start without %s", async (name, message) => {
+    const url = await createDatabaseUrl("sqlite");
+    const result = await runServeUntilExit({ ...TEST_ENV, DATABASE_URL: url, PORT: "0", [name]: "" });
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain("listening");
+    expect(result.stderr).toMatch(new RegExp(`^affiliate-relay serve: ${message}[^\\n]*\\n$`, "m"));
+    expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 });
