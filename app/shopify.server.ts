@@ -47,7 +47,8 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new LazyPrismaSessionStorage(),
   distribution: AppDistribution.AppStore,
-  future: { expiringOfflineAccessTokens: true },
+  // Token exchange with Shopify-managed installation (as the app template does): no OAuth redirects in the admin.
+  future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
   ...(process.env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [process.env.SHOP_CUSTOM_DOMAIN] } : {}),
 });
 
