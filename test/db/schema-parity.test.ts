@@ -11,7 +11,7 @@ const root = path.resolve(import.meta.dirname, "../..");
 function models(file: string): string {
   return readFileSync(path.join(root, file), "utf8")
     .replace(/\/\/.*$/gm, "")
-    .replace(/generator client \{[^}]*\}/, "")
+    .replace(/generator \w+ \{[^}]*\}/g, "")
     .replace(/datasource db \{[^}]*\}/, "")
     .replace(/\s+/g, " ")
     .trim();
