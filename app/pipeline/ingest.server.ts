@@ -52,6 +52,7 @@ export async function ingestPaidOrder(db: Db, input: WebhookInput): Promise<Inge
     receipt: { eventId: input.eventId, topic: "orders/paid" },
     paidAt: now,
     plan: () => plan,
+    staticPlan: true,
     now,
   });
   return result.duplicate ? { kind: "duplicate" } : { kind: "recorded", orderRowId: result.orderRowId, deliveries: result.created.length };

@@ -1,24 +1,20 @@
 // The shared body of the order webhook routes: verify, ingest, answer. Shopify retries anything but a 2xx for
 // up to 48 hours, so the status codes below are chosen for what a retry can achieve:
 //   200  recorded, or a duplicate of an event already recorded (acknowledged, nothing changes)
-//   401  bad HMAC (thrown by authenticate.webhook; nothing written)
+//   401  bad HMAC (nothing written); 400 missing Shopify headers
 //   422  a signed payload this app cannot read as an order: nothing written. Retrying cannot help by itself,
 //        but such a payload means this app has a defect (e.g. a currency it does not know); the failing
 //        deliveries show up in Shopify's webhook metrics, and a fixed release still receives the retries.
 //   503  a refund whose order is not recorded yet: a later retry finds it.
 import { db } from "../db/client.server.ts";
-import { authenticate } from "../shopify.server.ts";
 import type { IngestOutcome, WebhookInput } from "./ingest.server.ts";
+import { verifyShopifyWebhook } from "./webhook-verify.server.ts";
 import type { Db } from "../db/client.server.ts";
 
 type Ingest = (db: Db, input: WebhookInput) => Promise<IngestOutcome>;
 
 export async function handleOrderWebhook(request: Request, ingest: Ingest): Promise<Response> {
-  const { shop, topic, payload } = await authenticate.webhook(request);
-  const eventId = request.headers.get("X-Shopify-Event-Id") ?? request.headers.get("X-Shopify-Webhook-Id");
-  if (!eventId) return text(400, "X-Shopify-Event-Id is missing");
-  const triggered = request.headers.get("X-Shopify-Triggered-At");
-  const triggeredAt = triggered && !Number.isNaN(Date.parse(triggered)) ? new Date(triggered) : null;
+  const { shop, topic, eventId, triggeredAt, payload } = await verifyShopifyWebhook(request);
   const outcome = await ingest(db(), { shop, eventId, payload, triggeredAt });
   switch (outcome.kind) {
     case "recorded":

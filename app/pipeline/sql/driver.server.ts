@@ -15,6 +15,8 @@ export type Row = Record<string, unknown>;
 export interface Stmt {
   sql: string;
   params: unknown[];
+  /** PostgreSQL only: the text already uses $1, $2, ... (a statement built for PostgreSQL alone). */
+  numbered?: boolean;
 }
 export interface StmtResult {
   rows: Row[];
@@ -169,7 +171,8 @@ class PostgresDriver implements SqlDriver {
   private async drive<T>(client: pg.PoolClient | pg.Pool, work: Work<T>): Promise<T> {
     let step = work.next();
     while (!step.done) {
-      const result = await client.query({ text: this.text(step.value.sql), values: step.value.params.map(postgresValue) });
+      const stmt = step.value;
+      const result = await client.query({ text: stmt.numbered ? stmt.sql : this.text(stmt.sql), values: stmt.params.map(postgresValue) });
       step = work.next({ rows: result.rows as Row[], changes: result.rowCount ?? 0 });
     }
     return step.value;
