@@ -2,6 +2,7 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import type { PrismaClient } from "@prisma/client";
 import type { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 import { db } from "./db/client.server.ts";
@@ -10,9 +11,10 @@ export { API_VERSION } from "./shopify/api-version.ts";
 
 // Created on first use, so that importing this module (routes, CLI, tests) never opens a database by itself.
 class LazyPrismaSessionStorage implements SessionStorage {
-  private inner: PrismaSessionStorage<ReturnType<typeof db>> | undefined;
+  private inner: PrismaSessionStorage<PrismaClient> | undefined;
   private get storage() {
-    this.inner ??= new PrismaSessionStorage(db());
+    // The package is typed against the default client; ours is generated elsewhere with the same Session model.
+    this.inner ??= new PrismaSessionStorage(db() as unknown as PrismaClient);
     return this.inner;
   }
   storeSession(session: Session) {
