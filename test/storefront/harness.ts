@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { Liquid, type TagToken, type TopLevelToken } from "liquidjs";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 
 const root = path.resolve(import.meta.dirname, "../..");
 export const extensionDir = path.join(root, "extensions/affiliate-relay-embed");
@@ -319,20 +319,7 @@ export class Harness {
   }
 }
 
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS, timeout: 60_000 });
-}
+export { launchChromium } from "../support/chromium.ts";
 
 /** A fresh visitor: no cookies or storage, and every request that is not to a loopback address refused. */
 export async function visitorContext(browser: Browser): Promise<{ context: BrowserContext; blocked: string[] }> {

@@ -1,7 +1,10 @@
 // Real Chromium for admin pages: loopback only. App Bridge's CDN script is answered by a small local stand-in
 // (the real one needs Shopify admin around the iframe); Shopify's font stylesheet by an empty one; every other
 // request past loopback is refused and recorded, so a test can fail on it.
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
+import { isLoopback } from "../../support/chromium.ts";
+
+export { launchChromium } from "../../support/chromium.ts";
 
 export const APP_BRIDGE_URL = "https://cdn.shopify.com/shopifycloud/app-bridge.js";
 const INTER_FONT_URL = "https://cdn.shopify.com/static/fonts/inter/v4/styles.css";
@@ -20,24 +23,6 @@ const appBridgeStandIn = (token: string) => `
   };
   window.__appBridgeStandIn = true;
 `;
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
-
-const isLoopback = (url: URL) => url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]";
 
 /** A context whose requests stay on this machine; `blocked` collects every refused URL. */
 export async function adminContext(browser: Browser, sessionToken: string): Promise<{ context: BrowserContext; blocked: string[] }> {
