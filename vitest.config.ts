@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "app/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],
+    reporters: ["default", "./test/support/summary-reporter.ts"],
     // The app reads its configuration from the environment; tests use fixed, obviously fake values.
     env: {
       SHOPIFY_API_KEY: "test-api-key",
