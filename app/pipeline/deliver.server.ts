@@ -40,6 +40,23 @@ function updateHeld(d: ClaimedDelivery, owner: string, columns: Columns): Stmt {
 
 const released = (now: Date): Columns => ({ leaseOwner: null, leaseExpiresAt: null, updatedAt: now });
 
+/**
+ * PostgreSQL: the held update, the attempt and the follow-ups as one statement; follow-ups apply only where the
+ * held update did (EXISTS on its RETURNING), and the attempt is logged either way.
+ */
+function asOneStatement(held: Stmt, attempt: Stmt, followUps: Stmt[]): Stmt {
+  const params: unknown[] = [];
+  const numbered = (stmt: Stmt) => {
+    const base = params.length;
+    let i = 0;
+    params.push(...stmt.params);
+    return stmt.sql.replace(/\?/g, () => `$${base + ++i}`);
+  };
+  const parts = [`"u" AS (${numbered(held)} RETURNING "id")`, `"a" AS (${numbered(attempt)})`];
+  followUps.forEach((stmt, index) => parts.push(`"f${index}" AS (${numbered(stmt)} AND EXISTS (SELECT 1 FROM "u"))`));
+  return { sql: `WITH ${parts.join(",\n")}\nSELECT count(*) AS "held" FROM "u"`, params, numbered: true };
+}
+
 function* afterConversion(d: ClaimedDelivery, status: string, reason: string | null, now: Date): Generator<Stmt, void, unknown> {
   if (d.kind !== CONVERSION) return;
   if (status === "succeeded") {
@@ -194,15 +211,26 @@ async function record(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord)
   const c = a.classification;
   const request = JSON.stringify(redactRequest(a.request));
   const error = a.error ?? (c.kind === "success" ? null : c.reason);
-  const recorded = await driverFor(ctx.db).transaction(function* (): Work<boolean> {
-    // The attempt happened whatever became of the lease: it is always logged.
-    yield sql`INSERT INTO "DeliveryAttempt" ("id", "deliveryId", "shop", "startedAt", "durationMs", "request", "httpStatus", "outcome", "responseExcerpt", "error")
+  const attempt = sql`INSERT INTO "DeliveryAttempt" ("id", "deliveryId", "shop", "startedAt", "durationMs", "request", "httpStatus", "outcome", "responseExcerpt", "error")
       VALUES (${newId()}, ${d.id}, ${d.shop}, ${a.startedAt}, ${a.durationMs}, ${request}, ${a.httpStatus}, ${c.kind}, ${a.responseExcerpt}, ${error})`;
-    const updated = yield updateHeld(d, ctx.owner, columns);
-    if (!updated.changes) return false;
-    yield* afterConversion(d, String(columns.status), null, now);
-    if (outcome === "paused") yield* pauseOthers(d, a.credentialsVersion, now);
-    return true;
-  });
+  const held = updateHeld(d, ctx.owner, columns);
+  // Only once this worker's update took (it still held the lease).
+  const followUps = [...afterConversion(d, String(columns.status), null, now), ...(outcome === "paused" ? pauseOthers(d, a.credentialsVersion, now) : [])];
+  const driver = driverFor(ctx.db);
+  const recorded =
+    driver.kind === "postgresql"
+      ? await driver.read(function* (): Work<boolean> {
+          // One round trip: data-modifying CTEs run as one atomic statement.
+          const { rows } = yield asOneStatement(held, attempt, followUps);
+          return Number(rows[0]?.held ?? 0) > 0;
+        })
+      : await driver.transaction(function* (): Work<boolean> {
+          // The attempt happened whatever became of the lease: it is always logged.
+          yield attempt;
+          const updated = yield held;
+          if (!updated.changes) return false;
+          for (const statement of followUps) yield statement;
+          return true;
+        });
   return recorded ? outcome : "lost";
 }
