@@ -110,7 +110,8 @@ describe("chaos on postgresql", () => {
 
     // Keep killing until half the deliveries are done, then let the workers finish.
     const openCount = () => db.delivery.count({ where: { status: { in: ["pending", "in_flight", "waiting"] } } });
-    for (let i = 0; i < 300 && (await openCount()) > (ORDERS * NETWORKS.length) / 2; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    // (at least four kills, so the run always has some, however fast the machine drains)
+    for (let i = 0; i < 300 && ((await openCount()) > (ORDERS * NETWORKS.length) / 2 || kills < 4); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     chaos = false;
     await killer;
     const deadline = Date.now() + 60_000;
@@ -159,7 +160,7 @@ describe("chaos on postgresql", () => {
     );
     if (missing || byStatus.pending || byStatus.in_flight) console.log(logs.join("").slice(-3000));
 
-    expect(kills).toBeGreaterThanOrEqual(3);
+    expect(kills).toBeGreaterThanOrEqual(4);
     expect(injected).toBeGreaterThan(100);
     expect(deliveries).toHaveLength(ORDERS * NETWORKS.length);
     expect(byStatus.pending ?? 0).toBe(0);
