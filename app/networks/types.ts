@@ -35,6 +35,11 @@ export interface MappingContext {
   sendTestOrders: boolean;
   /** What an earlier successful delivery of this order to this network returned (Retrack's transaction uuid). */
   externalRef?: string | null;
+  /**
+   * Every refund recorded for the order so far, this one included. Networks that take the order's absolute state
+   * (Retrack) subtract them all, so whichever update lands last is complete, in whatever order retries land.
+   */
+  refundsSoFar?: PricedRefund[];
 }
 
 export interface NetworkDefinition<Settings extends { enabled: boolean } = { enabled: boolean }> {

@@ -31,10 +31,10 @@ export function mapRetrackCancellation(order: PricedOrder, settings: RetrackSett
   return reject(checked.uuid, settings);
 }
 
-/** The order as it stands after the refund, from Shopify's refund figures for each line. */
-export function remainingAfterRefund(order: PricedOrder, refund: PricedRefund): PricedOrder {
+/** The order as it stands after the refunds, from Shopify's refund figures for each line. */
+export function remainingAfterRefunds(order: PricedOrder, refunds: PricedRefund[]): PricedOrder {
   const refunded = new Map<string, { quantity: number; subtotal: number; tax: number }>();
-  for (const line of refund.lines) {
+  for (const line of refunds.flatMap((refund) => refund.lines)) {
     const total = refunded.get(line.lineId) ?? { quantity: 0, subtotal: 0, tax: 0 };
     refunded.set(line.lineId, { quantity: total.quantity + line.quantity, subtotal: total.subtotal + line.subtotal, tax: total.tax + line.tax });
   }
@@ -57,7 +57,9 @@ export function mapRetrackRefund(order: PricedOrder, refund: PricedRefund, setti
   if (!refund.lines.some((line) => line.quantity > 0)) {
     return skip("this refund returns no items (an amount or shipping only), so Retrack's goods total does not change");
   }
-  const remaining = remainingAfterRefund(order, refund);
+  // Retrack stores the transaction's absolute state: take away every refund so far, not only this one.
+  const refunds = ctx.refundsSoFar?.some((known) => known.id === refund.id) ? ctx.refundsSoFar : [...(ctx.refundsSoFar ?? []), refund];
+  const remaining = remainingAfterRefunds(order, refunds);
   if (remaining.lines.every((line) => line.quantity === 0)) return reject(checked.uuid, settings);
   const click = retrackClick(order);
   if (!click.found) return skip(click.reason);

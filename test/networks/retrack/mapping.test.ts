@@ -127,4 +127,18 @@ describe("Retrack reversals use the uuid saved from the create answer", () => {
       products: [{ quantity: 3, price: 1000 }],
     });
   });
+
+  it("takes every refund so far off the transaction, whichever refund's update is sent last", () => {
+    // 4 x 10.00, no discount: two partial refunds of one unit each leave 2 units, in either delivery order.
+    const payload = shopifyOrder({ id: 9, lines: [{ quantity: 4, unitPrice: 1000 }], noteAttributes: { _retrack_click: CLICK } });
+    const first = pricedRefund(payload, shopifyRefund({ id: 1, orderId: 9, lines: [{ lineItemId: 10_000, quantity: 1, subtotal: 1000 }] }));
+    const second = pricedRefund(payload, shopifyRefund({ id: 2, orderId: 9, lines: [{ lineItemId: 10_000, quantity: 1, subtotal: 1000 }] }));
+    const refundsSoFar = [first.refund, second.refund];
+    for (const refund of [first.refund, second.refund]) {
+      const body = sent(retrack.mapRefund(first.order, refund, settings, { sendTestOrders: false, externalRef: UUID, refundsSoFar })).body;
+      expect(body).toMatchObject({ orderSum: 2000, discountSum: 0, products: [{ quantity: 2, price: 1000 }] });
+    }
+    // Without the list, only the refund at hand is known.
+    expect(sent(retrack.mapRefund(first.order, first.refund, settings, { sendTestOrders: false, externalRef: UUID })).body).toMatchObject({ orderSum: 3000 });
+  });
 });
