@@ -7,7 +7,7 @@ import type { NormalizedOrder, NormalizedRefund } from "../orders/model.ts";
 import { priceOrder, priceRefund } from "../orders/price.ts";
 import { markCredentialsOk, markCredentialsRejected, type ShopConfig } from "../settings/store.server.ts";
 import type { ClaimedDelivery } from "./claim.server.ts";
-import { CANCELLATION, CONVERSION, WAITING_FOR_CONVERSION } from "./model.ts";
+import { CANCELLATION, CONVERSION, REFUND_PREFIX, WAITING_FOR_CONVERSION } from "./model.ts";
 import { describeError, KEYS_REJECTED } from "./plan.ts";
 import { nextAttempt, type RetryPolicy } from "./retry-policy.ts";
 import { driverFor, sql, type Stmt, type Work } from "./sql/driver.server.ts";
@@ -90,14 +90,19 @@ async function settle(ctx: DeliverContext, d: ClaimedDelivery, status: "skipped"
 type Prepared = { decision: Decision } | { wait: string } | { skip: string };
 
 async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConfig, connected: ShopConfig["networks"][number]): Promise<Prepared> {
-  const { orderPayload, conversion } = await driverFor(ctx.db).read(function* () {
+  const { orderPayload, conversion, refundPayloads } = await driverFor(ctx.db).read(function* () {
     const order = (yield sql`SELECT "payload" FROM "Order" WHERE "id" = ${d.orderId}`).rows[0];
     const conversion =
       d.kind === CONVERSION
         ? undefined
         : (yield sql`SELECT "status", "reason", "externalRef" FROM "Delivery"
             WHERE "shop" = ${d.shop} AND "orderId" = ${d.orderId} AND "network" = ${d.network} AND "kind" = ${CONVERSION}`).rows[0];
-    return { orderPayload: order ? String(order.payload) : null, conversion };
+    // Every refund recorded for the order: networks that take the order's absolute state subtract them all.
+    const refunds = d.kind.startsWith(REFUND_PREFIX)
+      ? (yield sql`SELECT "payload" FROM "Delivery"
+            WHERE "shop" = ${d.shop} AND "orderId" = ${d.orderId} AND "network" = ${d.network} AND "kind" LIKE ${`${REFUND_PREFIX}%`}`).rows
+      : [];
+    return { orderPayload: order ? String(order.payload) : null, conversion, refundPayloads: refunds.map((row) => String(row.payload)) };
   });
   if (orderPayload === null) return { skip: "the order was deleted" };
   const order = JSON.parse(orderPayload) as NormalizedOrder;
@@ -111,7 +116,10 @@ async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConf
   const withRef = { ...base, externalRef: conversion.externalRef === null ? null : String(conversion.externalRef) };
   if (d.kind === CANCELLATION) return { decision: connected.definition.mapCancellation(priced, connected.settings, withRef) };
   const refund = JSON.parse(d.payload ?? "null") as NormalizedRefund;
-  return { decision: connected.definition.mapRefund(priced, priceRefund(refund, order, config.currencyMode), connected.settings, withRef) };
+  const refundsSoFar = refundPayloads.map((payload) => priceRefund(JSON.parse(payload) as NormalizedRefund, order, config.currencyMode));
+  return {
+    decision: connected.definition.mapRefund(priced, priceRefund(refund, order, config.currencyMode), connected.settings, { ...withRef, refundsSoFar }),
+  };
 }
 
 /** One attempt at a delivery this worker has claimed. Never throws for a delivery's own problems. */

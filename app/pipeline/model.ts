@@ -15,7 +15,8 @@ export type DeliveryKind = "conversion" | "cancellation" | `refund:${string}`;
 
 export const CONVERSION = "conversion" as const;
 export const CANCELLATION = "cancellation" as const;
-export const refundKind = (refundId: string): DeliveryKind => `refund:${refundId}`;
+export const REFUND_PREFIX = "refund:";
+export const refundKind = (refundId: string): DeliveryKind => `${REFUND_PREFIX}${refundId}`;
 export const isReversal = (kind: string) => kind !== CONVERSION;
 
 /** Statuses that no worker will ever pick up again without a person (replay) or a settings change. */
