@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Delivery_orderId_idx" ON "Delivery"("orderId");
