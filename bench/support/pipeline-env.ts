@@ -1,10 +1,6 @@
 // Environment and databases for the pipeline benchmarks, outside vitest: fake Shopify app settings, an encryption
 // key, a throwaway PostgreSQL cluster, and migrated databases of either kind.
-import { createClient } from "@libsql/client";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import pg from "pg";
+import { createPostgresDatabaseOn, createSqliteDatabase } from "../../test/support/migrated-databases.ts";
 import { startPostgresCluster, type PostgresCluster } from "../../test/support/postgres-cluster.ts";
 
 export const BENCH_SECRET = "bench-api-secret";
@@ -21,35 +17,12 @@ export function setBenchEnv(): void {
   });
 }
 
-const root = path.resolve(import.meta.dirname, "../..");
-
-function migrations(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort()
-    .map((name) => readFileSync(path.join(folder, name, "migration.sql"), "utf8"));
+export function sqliteDatabase(): Promise<string> {
+  return createSqliteDatabase("relay-bench-");
 }
 
-export async function sqliteDatabase(): Promise<string> {
-  const url = `file:${path.join(mkdtempSync(path.join(tmpdir(), "relay-bench-")), "bench.sqlite")}`;
-  const client = createClient({ url });
-  for (const sql of migrations(path.join(root, "prisma", "migrations"))) await client.executeMultiple(sql);
-  client.close();
-  return url;
-}
-
-export async function postgresDatabase(cluster: PostgresCluster, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = cluster.adminUrl.replace(/\/postgres$/, `/${name}`);
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  for (const sql of migrations(path.join(root, "prisma", "postgresql", "migrations"))) await client.query(sql);
-  await client.end();
-  return url;
+export function postgresDatabase(cluster: PostgresCluster, name: string): Promise<string> {
+  return createPostgresDatabaseOn(cluster.adminUrl, name);
 }
 
 export { startPostgresCluster };

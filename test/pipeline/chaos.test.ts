@@ -15,23 +15,13 @@ import { startNetworkSimulators, type NetworkSimulators } from "../servers/netwo
 import { simulatorSettings, SHOP } from "./support/harness.ts";
 import { attributedOrder } from "./support/orders.ts";
 import { startRouteServer, type RouteServer } from "./support/route-server.ts";
+import { seededRandom } from "../support/seeded-random.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const ORDERS = 200;
 const WORKERS = 3;
 const NETWORKS = ["refersion", "retrack", "flexoffers"] as const;
 
-// Seeded, so a failing run can be repeated.
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("chaos on postgresql", () => {
   let db: Db;
@@ -50,7 +40,7 @@ describe("chaos on postgresql", () => {
   });
 
   it("delivers every order to every network exactly once through killed and restarted worker processes", { timeout: 120_000 }, async () => {
-    const random = mulberry32(Number(process.env.CHAOS_SEED ?? 4242));
+    const random = seededRandom(Number(process.env.CHAOS_SEED ?? 4242));
     const created = await createTestDb("postgresql");
     db = created.db;
     setDb(db);

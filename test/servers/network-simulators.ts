@@ -16,6 +16,7 @@ import { FlexoffersSimulator } from "./flexoffers-simulator.ts";
 import { RefersionSimulator, type RefersionKeys } from "./refersion-simulator.ts";
 import { RetrackSimulator } from "./retrack-simulator.ts";
 import type { FailureMode, IncomingRequest, ReceivedRequest, SimulatedAnswer, SimulatedNetwork } from "./types.ts";
+import { seededRandom } from "../support/seeded-random.ts";
 
 export type { FailureMode, ReceivedRequest, SimulatedNetwork } from "./types.ts";
 
@@ -61,16 +62,6 @@ function applicable(network: SimulatedNetwork, mode: FailureMode): boolean {
   return mode !== "no-click" || network === "flexoffers";
 }
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function startNetworkSimulators(options: SimulatorOptions = {}): Promise<NetworkSimulators> {
   const credentials = {
@@ -86,7 +77,7 @@ export async function startNetworkSimulators(options: SimulatorOptions = {}): Pr
   const log: ReceivedRequest[] = [];
   const queued: Record<SimulatedNetwork, FailureMode[]> = { refersion: [], retrack: [], flexoffers: [] };
   let failure: { rate: number; modes: FailureMode[]; networks: readonly SimulatedNetwork[] } | null = null;
-  const random = mulberry32(options.seed ?? 20261120);
+  const random = seededRandom(options.seed ?? 20261120);
   const held = new Set<http.ServerResponse>();
   const timeoutHoldMs = options.timeoutHoldMs ?? 30_000;
 
