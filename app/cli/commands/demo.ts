@@ -5,28 +5,17 @@
 // network fails, a cancellation and a refund), waits for the outbox to drain and shows what each network got.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient } from "@libsql/client";
+import { createSqliteDatabase } from "../../../test/support/migrated-databases.ts";
 import { parseArgs } from "../args.ts";
 import { CliError, type CliCommand } from "../command.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const SHOP = "demo-store.myshopify.com";
 const out = (line = "") => process.stdout.write(`${line}\n`);
-
-async function migratedSqlite(dir: string): Promise<string> {
-  const url = `file:${path.join(dir, "demo.sqlite")}`;
-  const client = createClient({ url });
-  const folder = path.join(root, "prisma", "migrations");
-  for (const name of readdirSync(folder, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
-    await client.executeMultiple(readFileSync(path.join(folder, name, "migration.sql"), "utf8"));
-  }
-  client.close();
-  return url;
-}
 
 function build(): void {
   out("building the app (npm run build) ...");
@@ -46,7 +35,7 @@ const command: CliCommand = {
     const dir = mkdtempSync(path.join(tmpdir(), "affiliate-relay-demo-"));
     // Everything the app reads from the environment, set for this run only: nothing real is needed.
     Object.assign(process.env, {
-      DATABASE_URL: await migratedSqlite(dir),
+      DATABASE_URL: await createSqliteDatabase("affiliate-relay-demo-db-"),
       SHOPIFY_API_KEY: "demo-api-key",
       SHOPIFY_API_SECRET: `demo-secret-${randomBytes(8).toString("hex")}`,
       SHOPIFY_APP_URL: "http://localhost",
