@@ -1,6 +1,7 @@
 // When to try a delivery again. Jittered exponential backoff ("equal jitter": half the step fixed, half random,
 // so retries from many deliveries spread out without any of them coming back too early), for about three days
-// from the first attempt; a network's Retry-After is honoured as given.
+// from the first attempt. A network's Retry-After can only lengthen a wait, never shorten it: "Retry-After: 0" or
+// a date in the past would otherwise mean a retry on every poll for three days.
 
 export interface RetryPolicy {
   /** First retry delay. */
@@ -31,10 +32,9 @@ export function nextAttempt(
   policy: RetryPolicy,
   args: { failedAttempts: number; firstAttemptAt: Date; now: Date; retryAfterMs?: number; random: () => number },
 ): RetryDecision {
-  const wait =
-    args.retryAfterMs !== undefined && args.retryAfterMs >= 0
-      ? Math.min(args.retryAfterMs, policy.maxRetryAfterMs)
-      : backoffMs(policy, args.failedAttempts, args.random);
+  const backoff = backoffMs(policy, args.failedAttempts, args.random);
+  const asked = args.retryAfterMs !== undefined && args.retryAfterMs > 0 ? Math.min(args.retryAfterMs, policy.maxRetryAfterMs) : 0;
+  const wait = Math.max(asked, backoff);
   const at = new Date(args.now.getTime() + wait);
   if (at.getTime() - args.firstAttemptAt.getTime() > policy.windowMs) {
     const hours = Math.round(policy.windowMs / HOUR);

@@ -43,12 +43,31 @@ describe("retry policy", () => {
     expect(slow.gaveUpAfter).toBeGreaterThanOrEqual(18);
   });
 
-  it("honours Retry-After exactly, instead of the backoff, up to a cap", () => {
+  it("honours a Retry-After longer than the backoff, up to a cap", () => {
     const now = new Date("2026-11-27T10:00:00Z");
     const first = new Date("2026-11-27T09:00:00Z");
-    const asked = nextAttempt(policy, { failedAttempts: 9, firstAttemptAt: first, now, retryAfterMs: 7_000, random: () => 1 });
-    expect(asked).toEqual({ retry: true, at: new Date(now.getTime() + 7_000) });
+    const asked = nextAttempt(policy, { failedAttempts: 2, firstAttemptAt: first, now, retryAfterMs: 600_000, random: () => 1 });
+    expect(asked).toEqual({ retry: true, at: new Date(now.getTime() + 600_000) });
     const week = nextAttempt(policy, { failedAttempts: 1, firstAttemptAt: first, now, retryAfterMs: 7 * 24 * HOUR, random: () => 1 });
     expect(week).toEqual({ retry: true, at: new Date(now.getTime() + 6 * HOUR) });
+  });
+
+  it("never waits less than the backoff, whatever Retry-After says (0, a past date, a few seconds)", () => {
+    const now = new Date("2026-11-27T10:00:00Z");
+    const first = new Date("2026-11-27T09:00:00Z");
+    for (const retryAfterMs of [0, -60_000, 7_000]) {
+      const next = nextAttempt(policy, { failedAttempts: 9, firstAttemptAt: first, now, retryAfterMs, random: () => 1 });
+      expect(next).toEqual({ retry: true, at: new Date(now.getTime() + backoffMs(policy, 9, () => 1)) });
+    }
+    // A network answering "Retry-After: 0" every time still runs out of retries after about three days, not hundreds.
+    let clock = first;
+    let failed = 0;
+    for (;;) {
+      const next = nextAttempt(policy, { failedAttempts: ++failed, firstAttemptAt: first, now: clock, retryAfterMs: 0, random: () => 0.5 });
+      if (!next.retry) break;
+      clock = next.at;
+    }
+    expect(failed).toBeLessThan(40);
+    expect(clock.getTime() - first.getTime()).toBeGreaterThan(66 * HOUR);
   });
 });

@@ -48,7 +48,7 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
   });
 
   it("retries on a controlled clock with jittered exponential backoff, and honours Retry-After", async () => {
-    relay = await startRelay(kind, { simulators: { retryAfterSeconds: 7 } });
+    relay = await startRelay(kind, { simulators: { retryAfterSeconds: 600 } });
     let clock = new Date("2026-11-27T12:00:00Z");
     await relay.post("orders/paid", attributedOrder(1, { attributed: false })); // Refersion only
     relay.sims.failNext("refersion", "5xx", 2);
@@ -77,7 +77,7 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     await worker.idle();
     d = await delivery();
     expect([d.status, d.attempts, d.lastStatus]).toEqual(["pending", 3, 429]);
-    expect(d.nextAttemptAt.getTime() - clock.getTime()).toBe(7_000); // the network's Retry-After, as given
+    expect(d.nextAttemptAt.getTime() - clock.getTime()).toBe(600_000); // the network's Retry-After: longer than the 90 s backoff
 
     clock = d.nextAttemptAt;
     await worker.idle();
