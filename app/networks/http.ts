@@ -43,7 +43,7 @@ export async function sendNetworkRequest(
   } catch (error) {
     const message = timedOut
       ? `no answer within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`
-      : describeTransportError(error);
+      : withoutSecrets(describeTransportError(error), request);
     return { ok: false, error: message, timedOut, durationMs: elapsed() };
   } finally {
     clearTimeout(timer);
@@ -67,6 +67,17 @@ async function readCapped(response: Response): Promise<string> {
     }
   }
   return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString("utf8");
+}
+
+/** fetch quotes a header it refuses ("… is an invalid header value"): error text is stored and shown, so no secret. */
+export function withoutSecrets(text: string, request: NetworkRequest): string {
+  let out = text;
+  for (const name of request.secretHeaders) {
+    const value = request.headers[name];
+    if (!value) continue;
+    for (const part of new Set([value, ...value.split(/\s+/).filter((piece) => piece.length >= 8)])) out = out.split(part).join("[redacted]");
+  }
+  return out;
 }
 
 function describeTransportError(error: unknown): string {

@@ -73,6 +73,23 @@ describe("sendNetworkRequest", () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
+  it("never puts a secret header's value into the error it returns", async () => {
+    // fetch refuses a header value with a line break and quotes it in its message.
+    const token = "retrack-secret-token-123456\nsecond-line";
+    const result = await sendNetworkRequest({
+      method: "POST",
+      url: `${base}/x`,
+      headers: { Authorization: `Bearer ${token}` },
+      body: {},
+      secretHeaders: ["Authorization"],
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatch(/invalid header value|\[redacted\]/);
+    expect(result.error).not.toContain("retrack-secret-token");
+    expect(result.error).not.toContain("second-line");
+  });
+
   it("sends JSON bodies and returns status, lower-case headers and body", async () => {
     const result = await sendNetworkRequest({ method: "POST", url: `${base}/x`, headers: { "Content-Type": "application/json" }, body: { n: 1 }, secretHeaders: [] });
     expect(result.ok).toBe(true);

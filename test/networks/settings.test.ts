@@ -23,6 +23,21 @@ describe("registry", () => {
 });
 
 describe("settings file", () => {
+  it("refuses keys that could not travel in an HTTP header (pasted with a line break or a space)", () => {
+    const found = issues({
+      networks: {
+        refersion: { enabled: true, publicKey: "pub", secretKey: "sec\nret" },
+        retrack: { enabled: true, apiToken: "tok en", eventId: EVENT },
+      },
+    });
+    expect(found).toEqual([
+      expect.stringMatching(/^networks\.refersion\.secretKey: must be the key alone, on one line/),
+      expect.stringMatching(/^networks\.retrack\.apiToken: must be the key alone/),
+    ]);
+    // Surrounding whitespace from a copy is forgiven.
+    expect(issues({ networks: { refersion: { enabled: true, publicKey: " pub ", secretKey: "sec\n" } } })).toEqual([]);
+  });
+
   it("accepts PRODUCT.md's example and fills the defaults", () => {
     const parsed = settingsFileSchema.parse({
       currency: "shop",

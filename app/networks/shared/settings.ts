@@ -4,7 +4,12 @@ import { z } from "zod";
 export const enabledFlag = z.boolean({ error: "enabled must be true or false" });
 
 /** A credential field: may be blank while the network is off. */
-export const credential = z.string({ error: "must be text" }).trim().default("");
+export const credential = z
+  .string({ error: "must be text" })
+  .trim()
+  // Keys go into HTTP headers: a stray space or line break from copying would break every request.
+  .regex(/^[\x21-\x7E]*$/, { error: "must be the key alone, on one line, without spaces: copy it again from the network's dashboard" })
+  .default("");
 
 /** Adds an issue for each listed field that is blank while the network is switched on. */
 export function requireWhenEnabled<T extends { enabled: boolean }>(
