@@ -25,12 +25,38 @@ function secret(): string {
   return value;
 }
 
-const reject = (status: 400 | 401 | 405, statusText: string) => new Response(undefined, { status, statusText });
+const reject = (status: 400 | 401 | 405 | 413, statusText: string) => new Response(undefined, { status, statusText });
+
+/**
+ * The body is read before its signature can be checked, so an unsigned request must not be able to make the
+ * process hold an unbounded body. Shopify's largest order payloads are far below this.
+ */
+export const MAX_WEBHOOK_BYTES = 10 * 1024 * 1024;
+
+async function readBody(request: Request, max: number): Promise<Buffer> {
+  const declared = Number(request.headers.get("Content-Length") ?? "0");
+  if (declared > max) throw reject(413, "Payload Too Large");
+  if (!request.body) return Buffer.alloc(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw reject(413, "Payload Too Large");
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
 
 /** Throws a Response (as Remix expects) for anything that is not a genuine Shopify webhook. */
 export async function verifyShopifyWebhook(request: Request): Promise<VerifiedWebhook> {
   if (request.method !== "POST") throw reject(405, "Method not allowed");
-  const raw = Buffer.from(await request.arrayBuffer());
+  const raw = await readBody(request, MAX_WEBHOOK_BYTES);
   const hmac = request.headers.get("X-Shopify-Hmac-Sha256");
   const shop = request.headers.get("X-Shopify-Shop-Domain") ?? "";
   const topic = request.headers.get("X-Shopify-Topic") ?? "";

@@ -2,7 +2,7 @@
 // as configured in app/shopify.server.ts) on genuine, forged, tampered and incomplete requests.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setDb, type Db } from "../../app/db/client.server.ts";
-import { verifyShopifyWebhook } from "../../app/pipeline/webhook-verify.server.ts";
+import { MAX_WEBHOOK_BYTES, verifyShopifyWebhook } from "../../app/pipeline/webhook-verify.server.ts";
 import { authenticate } from "../../app/shopify.server.ts";
 import { createTestDb } from "../support/databases.ts";
 import { signedWebhookRequest } from "../support/shopify-webhook.ts";
@@ -66,5 +66,25 @@ describe("order webhook signature check", () => {
       triggeredAt: new Date("2026-11-27T10:00:00.000Z"),
       payload: { id: 1 },
     });
+  });
+
+  it("refuses an oversized body with 413 before reading it whole, declared or streamed", async () => {
+    const headers = { "X-Shopify-Hmac-Sha256": "x", "X-Shopify-Shop-Domain": SHOP, "X-Shopify-Topic": "orders/paid", "X-Shopify-Event-Id": "big" };
+    const declared = new Request("https://relay.test/webhooks/orders/paid", {
+      method: "POST",
+      headers: { ...headers, "Content-Length": String(MAX_WEBHOOK_BYTES + 1) },
+      body: "{}",
+    });
+    expect(await verdict(verifyShopifyWebhook, declared)).toBe(413);
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1024 * 1024;
+        controller.enqueue(new Uint8Array(1024 * 1024));
+      },
+    });
+    const streamed = new Request("https://relay.test/webhooks/orders/paid", { method: "POST", headers, body: endless, duplex: "half" } as RequestInit);
+    expect(await verdict(verifyShopifyWebhook, streamed)).toBe(413);
+    expect(pulled).toBeLessThanOrEqual(MAX_WEBHOOK_BYTES + 2 * 1024 * 1024);
   });
 });
