@@ -1,10 +1,12 @@
 // Claiming due deliveries under a lease. A claim is one statement, so two workers can never hold the same
 // delivery: on SQLite the single writer makes the UPDATE ... WHERE id IN (SELECT ...) atomic; on PostgreSQL the
 // rows are locked with FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint sets without waiting.
+import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client.server.ts";
 import { driverFor, sql, type Row, type Stmt } from "./sql/driver.server.ts";
 
 export interface ClaimOptions {
+  /** The worker's id; each claim holds its rows as `<owner>:<random token>`. */
   owner: string;
   limit: number;
   /** At most this many per (shop, network) in one claim, so one busy target cannot fill a whole batch. */
@@ -24,12 +26,17 @@ export interface ClaimedDelivery {
   firstAttemptAt: Date | null;
   externalRef: string | null;
   payload: string | null;
+  /**
+   * This claim's own lease: the worker id plus a token fresh for every claim, so an attempt from an earlier claim
+   * of the same row (whose lease ran out and which this worker then claimed again) cannot write over the new one.
+   */
+  leaseOwner: string;
 }
 
 /** How many due rows one claim looks at (in nextAttemptAt order) before ranking them per target. */
 const scanFor = (limit: number) => Math.min(500, Math.max(64, limit * 8));
 
-const RETURNED = `"id", "shop", "orderId", "network", "kind", "attempts", "firstAttemptAt", "externalRef", "payload"`;
+const RETURNED = `"id", "shop", "orderId", "network", "kind", "attempts", "firstAttemptAt", "externalRef", "payload", "leaseOwner"`;
 
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
@@ -47,10 +54,11 @@ function claimed(row: Row): ClaimedDelivery {
     firstAttemptAt: toDate(row.firstAttemptAt),
     externalRef: row.externalRef === null || row.externalRef === undefined ? null : String(row.externalRef),
     payload: row.payload === null || row.payload === undefined ? null : String(row.payload),
+    leaseOwner: String(row.leaseOwner),
   };
 }
 
-function claimStatement(kind: "sqlite" | "postgresql", o: ClaimOptions): Stmt {
+function claimStatement(kind: "sqlite" | "postgresql", o: ClaimOptions, leaseOwner: string): Stmt {
   const until = new Date(o.now.getTime() + o.leaseMs);
   const ranked = `SELECT "id", "nextAttemptAt", row_number() OVER (PARTITION BY "shop", "network" ORDER BY "nextAttemptAt", "id") AS "rn"
     FROM (SELECT "id", "shop", "network", "nextAttemptAt" FROM "Delivery"
@@ -66,7 +74,7 @@ function claimStatement(kind: "sqlite" | "postgresql", o: ClaimOptions): Stmt {
         UPDATE "Delivery" AS d SET "status" = 'in_flight', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
         FROM picked WHERE d."id" = picked."id"
         RETURNING ${RETURNED.replace(/"(\w+)"/g, 'd."$1"')}`,
-      params: [o.now, o.perTarget, o.now, o.limit, o.owner, until, o.now],
+      params: [o.now, o.perTarget, o.now, o.limit, leaseOwner, until, o.now],
     };
   }
   // SQLite: the claim runs inside BEGIN IMMEDIATE (one writer), so the rows the subquery picks are still pending
@@ -76,14 +84,14 @@ function claimStatement(kind: "sqlite" | "postgresql", o: ClaimOptions): Stmt {
     sql: `UPDATE "Delivery" SET "status" = 'in_flight', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
       WHERE "id" IN (SELECT "id" FROM (${ranked}) WHERE "rn" <= ? ORDER BY "nextAttemptAt" LIMIT ?)
       RETURNING ${RETURNED}`,
-    params: [o.owner, until, o.now, o.now, o.perTarget, o.limit],
+    params: [leaseOwner, until, o.now, o.now, o.perTarget, o.limit],
   };
 }
 
 export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise<ClaimedDelivery[]> {
   if (options.limit <= 0) return [];
   const driver = driverFor(db);
-  const statement = claimStatement(driver.kind, options);
+  const statement = claimStatement(driver.kind, options, `${options.owner}:${randomBytes(9).toString("base64url")}`);
   return driver.transaction(function* () {
     return (yield statement).rows.map(claimed);
   });
@@ -103,15 +111,29 @@ export async function recoverExpiredLeases(db: Db, now: Date): Promise<number> {
   });
 }
 
+/**
+ * Extends a claim's lease from now, just before its request goes out, and says whether the claim still holds.
+ * A claim can sit in memory behind the per-target limit, and reading settings and mapping take time: a lease
+ * that ran out meanwhile may already be someone else's (or about to be), so that attempt must not be sent.
+ */
+export async function renewLease(db: Db, d: Pick<ClaimedDelivery, "id" | "leaseOwner">, leaseMs: number, now: Date): Promise<boolean> {
+  const until = new Date(now.getTime() + leaseMs);
+  return driverFor(db).transaction(function* () {
+    const result = yield sql`UPDATE "Delivery" SET "leaseExpiresAt" = ${until}, "updatedAt" = ${now}
+      WHERE "id" = ${d.id} AND "leaseOwner" = ${d.leaseOwner} AND "status" = 'in_flight' AND "leaseExpiresAt" > ${now}`;
+    return result.changes > 0;
+  });
+}
+
 /** Hands claimed deliveries that were not started back to the queue (graceful shutdown). */
-export async function releaseClaims(db: Db, owner: string, ids: string[], now: Date): Promise<number> {
-  if (!ids.length) return 0;
+export async function releaseClaims(db: Db, claims: ReadonlyArray<Pick<ClaimedDelivery, "id" | "leaseOwner">>, now: Date): Promise<number> {
+  if (!claims.length) return 0;
   return driverFor(db).transaction(function* () {
     let released = 0;
-    for (const id of ids) {
+    for (const claim of claims) {
       const result = yield sql`UPDATE "Delivery" SET "status" = 'pending', "leaseOwner" = NULL, "leaseExpiresAt" = NULL,
           "nextAttemptAt" = ${now}, "updatedAt" = ${now}
-        WHERE "id" = ${id} AND "leaseOwner" = ${owner} AND "status" = 'in_flight'`;
+        WHERE "id" = ${claim.id} AND "leaseOwner" = ${claim.leaseOwner} AND "status" = 'in_flight'`;
       released += result.changes;
     }
     return released;

@@ -6,7 +6,7 @@ import type { Classification, Decision, NetworkRequest } from "../networks/types
 import type { NormalizedOrder, NormalizedRefund } from "../orders/model.ts";
 import { priceOrder, priceRefund } from "../orders/price.ts";
 import { markCredentialsOk, markCredentialsRejected, type ShopConfig } from "../settings/store.server.ts";
-import type { ClaimedDelivery } from "./claim.server.ts";
+import { renewLease, type ClaimedDelivery } from "./claim.server.ts";
 import { CANCELLATION, CONVERSION, REFUND_PREFIX, WAITING_FOR_CONVERSION } from "./model.ts";
 import { describeError, KEYS_REJECTED } from "./plan.ts";
 import { nextAttempt, type RetryPolicy } from "./retry-policy.ts";
@@ -20,6 +20,8 @@ export interface DeliverContext {
   random: () => number;
   retry: RetryPolicy;
   requestTimeoutMs: number;
+  /** How long a claim holds; renewed for this long just before the request goes out. */
+  leaseMs: number;
   shopConfig: (shop: string) => Promise<ShopConfig | null>;
 }
 
@@ -29,12 +31,12 @@ const EXCERPT = 1000;
 
 type Columns = Record<string, unknown>;
 
-/** UPDATE of a delivery this worker holds: changes nothing once the lease has gone to someone else. */
-function updateHeld(d: ClaimedDelivery, owner: string, columns: Columns): Stmt {
+/** UPDATE of a delivery this claim holds: changes nothing once the lease has gone to another claim. */
+function updateHeld(d: ClaimedDelivery, columns: Columns): Stmt {
   const names = Object.keys(columns);
   return {
     sql: `UPDATE "Delivery" SET ${names.map((n) => `"${n}" = ?`).join(", ")} WHERE "id" = ? AND "leaseOwner" = ? AND "status" = 'in_flight'`,
-    params: [...names.map((n) => columns[n]), d.id, owner],
+    params: [...names.map((n) => columns[n]), d.id, d.leaseOwner],
   };
 }
 
@@ -82,7 +84,7 @@ async function settle(ctx: DeliverContext, d: ClaimedDelivery, status: "skipped"
   const now = ctx.now();
   const columns: Columns = { status, reason, ...released(now), ...(status === "skipped" || status === "failed" ? { completedAt: now } : {}), ...extra };
   await driverFor(ctx.db).transaction(function* () {
-    const updated = yield updateHeld(d, ctx.owner, columns);
+    const updated = yield updateHeld(d, columns);
     if (updated.changes) yield* afterConversion(d, status, reason, now);
   });
 }
@@ -156,6 +158,8 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
   }
 
   const request = prepared.decision.request;
+  // The last moment to find out that the lease ran out while this claim waited: after this, it is sent.
+  if (!(await renewLease(ctx.db, d, ctx.leaseMs, ctx.now()))) return "lost";
   const startedAt = ctx.now();
   const result = await sendNetworkRequest(request, { timeoutMs: ctx.requestTimeoutMs });
   const classification: Classification = result.ok ? connected.definition.classify(result.response, request) : classifyTransportFailure(result);
@@ -221,7 +225,7 @@ async function record(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord)
   const error = a.error ?? (c.kind === "success" ? null : c.reason);
   const attempt = sql`INSERT INTO "DeliveryAttempt" ("id", "deliveryId", "shop", "startedAt", "durationMs", "request", "httpStatus", "outcome", "responseExcerpt", "error")
       VALUES (${newId()}, ${d.id}, ${d.shop}, ${a.startedAt}, ${a.durationMs}, ${request}, ${a.httpStatus}, ${c.kind}, ${a.responseExcerpt}, ${error})`;
-  const held = updateHeld(d, ctx.owner, columns);
+  const held = updateHeld(d, columns);
   // Only once this worker's update took (it still held the lease).
   const followUps = [...afterConversion(d, String(columns.status), null, now), ...(outcome === "paused" ? pauseOthers(d, a.credentialsVersion, now) : [])];
   const driver = driverFor(ctx.db);

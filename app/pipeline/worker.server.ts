@@ -108,7 +108,7 @@ export function startWorker(options: WorkerOptions): Worker {
     }
     return config;
   };
-  const ctx = { db, owner: id, now, random, retry, requestTimeoutMs, shopConfig };
+  const ctx = { db, owner: id, now, random, retry, requestTimeoutMs, leaseMs, shopConfig };
 
   const queues = new Map<string, ClaimedDelivery[]>(); // target -> claimed, not started
   const activeByTarget = new Map<string, number>();
@@ -171,6 +171,8 @@ export function startWorker(options: WorkerOptions): Worker {
       lastRun.set("resume", t);
       const resumed = await resumePausedDeliveries(db, now());
       if (resumed) logger.info("resumed paused deliveries (credentials changed)", { count: resumed });
+      const swept = await (await import("./release-waiting.server.ts")).releaseWaitingReversals(db, now());
+      if (swept.released || swept.skipped) logger.info("released reversals whose conversion had settled", { ...swept });
     }
     for (const job of periodic) {
       if (t - (lastRun.get(job.name) ?? 0) < job.everyMs || runningJobs.has(job.name)) continue;
@@ -240,10 +242,10 @@ export function startWorker(options: WorkerOptions): Worker {
       stopping = true;
       poke();
       await running;
-      const unstarted = [...queues.values()].flat().map((d) => d.id);
+      const unstarted = [...queues.values()].flat();
       queues.clear();
       queued = 0;
-      const released = await releaseClaims(db, id, unstarted, now());
+      const released = await releaseClaims(db, unstarted, now());
       while (active > 0) await new Promise<void>((resolve) => (wake = resolve));
       logger.info("stopped", { worker: id, released, ...counts });
     },

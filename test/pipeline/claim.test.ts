@@ -34,7 +34,7 @@ describe.each(databaseKinds)("claiming deliveries on %s", (kind) => {
     const rows = await db.delivery.findMany({ where: { id: { in: claimed } } });
     for (const row of rows) {
       expect(row.status).toBe("in_flight");
-      expect(row.leaseOwner).toBe("w1");
+      expect(row.leaseOwner).toMatch(/^w1:[\w-]{12}$/); // the worker id and this claim's own token
       expect(row.leaseExpiresAt?.getTime()).toBe(t0.getTime() + 30_000);
     }
     expect(await claimDueDeliveries(db, { owner: "w2", limit: 10, perTarget: 10, leaseMs: 30_000, now: t0 })).toEqual([]);
@@ -59,14 +59,15 @@ describe.each(databaseKinds)("claiming deliveries on %s", (kind) => {
     expect(await recoverExpiredLeases(db, after)).toBe(2);
     const taken = (await claimDueDeliveries(db, { owner: "w2", limit: 10, perTarget: 10, leaseMs: 60_000, now: after })).map((d) => d.id);
     expect(new Set(taken)).toEqual(new Set(ids));
-    expect((await db.delivery.findMany({ where: { id: { in: ids } } })).map((r) => r.leaseOwner)).toEqual(["w2", "w2"]);
+    expect((await db.delivery.findMany({ where: { id: { in: ids } } })).map((r) => r.leaseOwner?.split(":")[0])).toEqual(["w2", "w2"]);
   });
 
   it("hands unstarted claims back on release, only the releasing worker's own", async () => {
     const ids = await seedDeliveries(db, { shop, orders: 2, networks: ["flexoffers"], dueAt: new Date(t0.getTime() - 1000) });
-    await claimDueDeliveries(db, { owner: "w1", limit: 10, perTarget: 10, leaseMs: 60_000, now: t0 });
-    expect(await releaseClaims(db, "someone-else", ids, t0)).toBe(0);
-    expect(await releaseClaims(db, "w1", ids, t0)).toBe(2);
+    const claims = await claimDueDeliveries(db, { owner: "w1", limit: 10, perTarget: 10, leaseMs: 60_000, now: t0 });
+    expect(await releaseClaims(db, claims.map((c) => ({ id: c.id, leaseOwner: "someone-else" })), t0)).toBe(0);
+    expect(await releaseClaims(db, claims.map((c) => ({ id: c.id, leaseOwner: "w1" })), t0)).toBe(0); // the worker id alone is not the claim
+    expect(await releaseClaims(db, claims, t0)).toBe(2);
     const rows = await db.delivery.findMany({ where: { id: { in: ids } } });
     expect(rows.every((r) => r.status === "pending" && r.leaseOwner === null)).toBe(true);
   });
@@ -92,7 +93,7 @@ describe.each(databaseKinds)("claiming deliveries on %s", (kind) => {
     expect(duplicates).toBe(0);
     expect(seen.size).toBe(ids.length);
     const rows = await db.delivery.findMany({ where: { id: { in: ids } } });
-    for (const row of rows) expect(row.leaseOwner).toBe(seen.get(row.id));
+    for (const row of rows) expect(row.leaseOwner?.split(":")[0]).toBe(seen.get(row.id));
     if (kind === "postgresql") expect(new Set(seen.values()).size).toBeGreaterThan(1);
   });
 });

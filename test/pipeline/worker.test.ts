@@ -2,7 +2,10 @@
 // network, every attempt logged without secrets, the retry schedule on a controlled clock, permanent failures,
 // rejected keys pausing a network until they change, reversals after their conversion, leases, and shutdown.
 import { afterEach, describe, expect, it } from "vitest";
-import { claimDueDeliveries } from "../../app/pipeline/claim.server.ts";
+import { claimDueDeliveries, recoverExpiredLeases } from "../../app/pipeline/claim.server.ts";
+import { deliverClaimed, type DeliverContext } from "../../app/pipeline/deliver.server.ts";
+import { DEFAULT_RETRY_POLICY } from "../../app/pipeline/retry-policy.ts";
+import { cachedShopConfig } from "../../app/pipeline/settings-cache.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { shopifyRefund } from "../fixtures/shopify-order.ts";
 import { databaseKinds } from "../support/databases.ts";
@@ -12,6 +15,41 @@ import { attributedOrder } from "./support/orders.ts";
 describe.each(databaseKinds)("delivery worker on %s", (kind) => {
   let relay: Relay;
   afterEach(async () => relay?.close());
+
+  /** What a worker hands each attempt, with the clock given. */
+  const attemptContext = (now: () => Date): DeliverContext => ({
+    db: relay.db,
+    owner: "w1",
+    now,
+    random: () => 0.5,
+    retry: DEFAULT_RETRY_POLICY,
+    requestTimeoutMs: 2_000,
+    leaseMs: 60_000,
+    shopConfig: (shop) => cachedShopConfig(relay.db, shop),
+  });
+
+  it("does not send a claim whose lease ran out before its request went out, even when the same worker claimed the row again", async () => {
+    relay = await startRelay(kind);
+    await relay.post("orders/paid", attributedOrder(1, { attributed: false })); // Refersion only
+    const t0 = new Date();
+    const [stale] = await claimDueDeliveries(relay.db, { owner: "w1", limit: 10, perTarget: 10, leaseMs: 60_000, now: t0 });
+    expect(stale).toBeDefined();
+    // The claim waited in memory past its lease: nobody has taken the row yet, and still it must not go out.
+    const late = new Date(t0.getTime() + 60_001);
+    expect(await deliverClaimed(attemptContext(() => late), stale!)).toBe("lost");
+    expect(relay.sims.received("refersion")).toHaveLength(0);
+
+    // The row is taken up again, by the same worker: the stale attempt is not this claim.
+    expect(await recoverExpiredLeases(relay.db, late)).toBe(1);
+    const [fresh] = await claimDueDeliveries(relay.db, { owner: "w1", limit: 10, perTarget: 10, leaseMs: 60_000, now: late });
+    expect(fresh?.id).toBe(stale!.id);
+    expect(await deliverClaimed(attemptContext(() => late), stale!)).toBe("lost");
+    expect(relay.sims.received("refersion")).toHaveLength(0);
+    expect(await deliverClaimed(attemptContext(() => late), fresh!)).toBe("succeeded");
+    expect(relay.sims.accepted("refersion")).toHaveLength(1);
+    const row = await relay.db.delivery.findUniqueOrThrow({ where: { id: fresh!.id } });
+    expect([row.status, row.attempts]).toEqual(["succeeded", 1]);
+  });
 
   it("delivers each order to each network exactly once and logs every attempt without secrets", async () => {
     relay = await startRelay(kind);
