@@ -175,8 +175,19 @@ function knownCurrency(code: string, where: string): string {
   }
 }
 
+export interface OrderReadOptions {
+  /**
+   * "current" (orders/paid): quantities and totals as the order stands now, which at payment is as paid.
+   * "asPaid": the original quantities and totals, leaving out later refunds and removals. A cancellation (refund
+   * and restock leave every current_quantity at 0) and reconciliation read it this way, so that the reversal
+   * covers everything reported and a later refund is not subtracted twice.
+   */
+  figures?: "current" | "asPaid";
+}
+
 /** Converts an orders/paid (or orders/cancelled) payload. Throws OrderPayloadError with a one-line message. */
-export function orderFromShopify(payload: unknown): NormalizedOrder {
+export function orderFromShopify(payload: unknown, options: OrderReadOptions = {}): NormalizedOrder {
+  const asPaid = options.figures === "asPaid";
   const order = parsePayload(orderPayload, payload, "order");
   const currencies: Currencies = {
     shop: knownCurrency(order.currency, "currency"),
@@ -186,7 +197,7 @@ export function orderFromShopify(payload: unknown): NormalizedOrder {
   const lines: OrderLine[] = [];
   order.line_items.forEach((item, index) => {
     const where = `line_items.${index}`;
-    const quantity = item.current_quantity ?? item.quantity;
+    const quantity = asPaid ? item.quantity : (item.current_quantity ?? item.quantity);
     // Removed lines (current_quantity 0) were not bought; nothing about them is reported.
     if (quantity === 0) return;
     const taxRate = (item.tax_lines ?? []).reduce<string | undefined>(
@@ -245,11 +256,11 @@ export function orderFromShopify(payload: unknown): NormalizedOrder {
   }
 
   const totalTax =
-    order.current_total_tax_set || order.current_total_tax !== undefined
+    !asPaid && (order.current_total_tax_set || order.current_total_tax !== undefined)
       ? dual(order.current_total_tax_set, order.current_total_tax, currencies, "current_total_tax")
       : dual(order.total_tax_set, order.total_tax, currencies, "total_tax");
   const totalPaid =
-    order.current_total_price_set || order.current_total_price !== undefined
+    !asPaid && (order.current_total_price_set || order.current_total_price !== undefined)
       ? dual(order.current_total_price_set, order.current_total_price, currencies, "current_total_price")
       : dual(order.total_price_set, order.total_price, currencies, "total_price");
 

@@ -4,8 +4,8 @@
 import type { Db } from "../db/client.server.ts";
 import type { NormalizedOrder } from "../orders/model.ts";
 import { loadShopConfig } from "../settings/store.server.ts";
-import { CANCELLATION } from "./model.ts";
-import { recordOrder } from "./outbox.server.ts";
+import { CANCELLATION, CONVERSION } from "./model.ts";
+import { recordOrder, type ExistingDelivery } from "./outbox.server.ts";
 import { planConversions, planReversals, type PlannedDelivery } from "./plan.ts";
 
 export class BackfillError extends Error {}
@@ -44,12 +44,13 @@ export async function backfillNetwork(db: Db, args: { shop: string; network: str
     for (const row of rows) {
       const order = JSON.parse(row.payload) as NormalizedOrder;
       result.orders++;
-      const plan = (): PlannedDelivery[] => {
+      const plan = (existing: ExistingDelivery[]): PlannedDelivery[] => {
         const conversions = planConversions(order, config, network);
-        // A cancelled order is reported and then reversed, in that order, like any other.
-        const reversals = order.cancelledAt
-          ? planReversals({ ...config, networks: [connected] }, CANCELLATION, conversions.map((c) => ({ network: c.network, status: c.status, reason: c.reason })))
-          : [];
+        // A cancelled order is reported and then reversed, in that order, like any other. The reversal follows the
+        // conversion that will stand: one already recorded (it may have succeeded long ago) before the planned one.
+        const recorded = existing.filter((d) => d.kind === CONVERSION && d.network === network);
+        const standing = recorded.length ? recorded : conversions.map((c) => ({ network: c.network, status: c.status, reason: c.reason }));
+        const reversals = order.cancelledAt ? planReversals({ ...config, networks: [connected] }, CANCELLATION, standing) : [];
         return [...conversions, ...reversals];
       };
       const recorded = await recordOrder(db, { shop, order, keepPayload: true, plan, now });

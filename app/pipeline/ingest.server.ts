@@ -58,9 +58,13 @@ export async function ingestPaidOrder(db: Db, input: WebhookInput): Promise<Inge
   return result.duplicate ? { kind: "duplicate" } : { kind: "recorded", orderRowId: result.orderRowId, deliveries: result.created.length };
 }
 
-/** orders/cancelled: one cancellation per enabled network, after that network's conversion. */
+/**
+ * orders/cancelled: one cancellation per enabled network, after that network's conversion. The payload is read as
+ * paid (a refund with restock leaves every current quantity at 0): a recorded order keeps what it was reported
+ * with, and one not recorded yet is recorded as it was paid, so the reversal covers everything.
+ */
 export async function ingestCancelledOrder(db: Db, input: WebhookInput): Promise<IngestOutcome> {
-  const parsed = parse(() => orderFromShopify(input.payload));
+  const parsed = parse(() => orderFromShopify(input.payload, { figures: "asPaid" }));
   if (!parsed.ok) return { kind: "invalid", message: parsed.message };
   const order = parsed.value;
   const config = await cachedShopConfig(db, input.shop);
@@ -68,6 +72,7 @@ export async function ingestCancelledOrder(db: Db, input: WebhookInput): Promise
     shop: input.shop,
     order,
     receipt: { eventId: input.eventId, topic: "orders/cancelled" },
+    cancelOnly: true,
     plan: (existing) => planReversals(config, CANCELLATION, existing.filter((d) => d.kind === CONVERSION)),
     now: input.now,
   });

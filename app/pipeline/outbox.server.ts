@@ -26,7 +26,17 @@ export interface RecordInput {
   staticPlan?: boolean;
   /** Whether an existing order row keeps its stored payload (a refund only refers to the order). */
   keepPayload?: boolean;
+  /**
+   * orders/cancelled: an existing order row keeps its stored as-paid payload and customer (a customers/redact may
+   * have scrubbed them) and only takes the cancellation time; a new one is recorded from `order`.
+   */
+  cancelOnly?: boolean;
   now?: Date;
+}
+
+/** app/compliance matches customers by lowercased email, so the column holds it lowercased. */
+function storedEmail(order: NormalizedOrder): string | null {
+  return order.customer?.email?.toLowerCase() ?? null;
 }
 
 export type RecordResult = { duplicate: true } | { duplicate: false; orderRowId: string; created: PlannedDelivery[] };
@@ -40,15 +50,15 @@ function* recordWork(input: RecordInput, now: Date): Work<RecordResult> {
   }
   const payload = JSON.stringify(order);
   const customerId = order.customer?.id ?? null;
-  const customerEmail = order.customer?.email ?? null;
+  const customerEmail = storedEmail(order);
   const cancelledAt = order.cancelledAt ? new Date(order.cancelledAt) : null;
   // The upsert locks the order's row, so two webhooks about one order (PostgreSQL, READ COMMITTED) take turns
   // and the second sees the first one's deliveries below.
-  const upserted = input.keepPayload
+  const upserted = input.keepPayload || input.cancelOnly
     ? yield sql`INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "test", "payload", "customerId", "customerEmail", "paidAt", "cancelledAt", "createdAt", "updatedAt")
         VALUES (${newId()}, ${shop}, ${order.id}, ${order.name}, ${order.test}, ${payload}, ${customerId}, ${customerEmail}, ${input.paidAt ?? null}, ${cancelledAt}, ${now}, ${now})
         ON CONFLICT ("shop", "shopifyOrderId") DO UPDATE SET "updatedAt" = excluded."updatedAt"
-        RETURNING "id"`
+        RETURNING "id", "payload"`
     : yield sql`INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "test", "payload", "customerId", "customerEmail", "paidAt", "cancelledAt", "createdAt", "updatedAt")
         VALUES (${newId()}, ${shop}, ${order.id}, ${order.name}, ${order.test}, ${payload}, ${customerId}, ${customerEmail}, ${input.paidAt ?? null}, ${cancelledAt}, ${now}, ${now})
         ON CONFLICT ("shop", "shopifyOrderId") DO UPDATE SET
@@ -58,6 +68,14 @@ function* recordWork(input: RecordInput, now: Date): Work<RecordResult> {
           "updatedAt" = excluded."updatedAt"
         RETURNING "id"`;
   const orderRowId = String(upserted.rows[0]!.id);
+  if (input.cancelOnly && order.cancelledAt) {
+    // The row is locked by the upsert above; the stored payload stays as paid, with the cancellation noted.
+    const stored = JSON.parse(String(upserted.rows[0]!.payload)) as NormalizedOrder;
+    if (stored.cancelledAt !== order.cancelledAt) {
+      yield sql`UPDATE "Order" SET "payload" = ${JSON.stringify({ ...stored, cancelledAt: order.cancelledAt })}, "cancelledAt" = ${cancelledAt}, "updatedAt" = ${now}
+        WHERE "id" = ${orderRowId}`;
+    }
+  }
   const existing = (yield sql`SELECT "network", "kind", "status", "reason" FROM "Delivery" WHERE "shop" = ${shop} AND "orderId" = ${orderRowId}`).rows as unknown as ExistingDelivery[];
   const taken = new Set(existing.map((d) => `${d.network}\u0000${d.kind}`));
   const created: PlannedDelivery[] = [];
@@ -101,7 +119,7 @@ function* recordInOneStatement(input: RecordInput, receipt: { eventId: string; t
   };
   const orderValues = [
     p(newId()), p(shop), p(order.id), p(order.name), p(order.test, "::boolean"), p(JSON.stringify(order)), p(order.customer?.id ?? null),
-    p(order.customer?.email ?? null), p(input.paidAt ?? null, "::timestamp(3)"), p(order.cancelledAt ? new Date(order.cancelledAt) : null, "::timestamp(3)"),
+    p(storedEmail(order)), p(input.paidAt ?? null, "::timestamp(3)"), p(order.cancelledAt ? new Date(order.cancelledAt) : null, "::timestamp(3)"),
     p(now, "::timestamp(3)"), p(now, "::timestamp(3)"),
   ].join(", ");
   const deliveryRows = plan.map((d) =>

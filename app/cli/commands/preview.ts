@@ -114,7 +114,8 @@ export async function preview(options: Options): Promise<PreviewEntry[]> {
     refundPayload = (input as { refund: unknown }).refund;
   }
   try {
-    const order = orderFromShopify(orderPayload);
+    // A cancellation reverses the order as it was paid (its current quantities may all be 0 by now).
+    const order = orderFromShopify(orderPayload, options.topic === "orders/cancelled" ? { figures: "asPaid" } : {});
     const priced = priceOrder(order, settings.currency);
     let pricedRefund: PricedRefund | null = null;
     if (refundPayload !== null) pricedRefund = priceRefund(refundFromShopify(refundPayload, order), order, settings.currency);

@@ -49,8 +49,8 @@ query PaidOrdersForReconciliation($query: String!, $after: String) {
           taxLines { rate priceSet { ${MONEY} } }
         }
       }
-      currentTotalTaxSet { ${MONEY} }
-      currentTotalPriceSet { ${MONEY} }
+      totalTaxSet { ${MONEY} }
+      totalPriceSet { ${MONEY} }
     }
   }
 }`;
@@ -99,8 +99,9 @@ export interface AdminOrderNode {
     }>;
   };
   shippingLines: { nodes: Array<{ originalPriceSet: MoneyBag; discountedPriceSet: MoneyBag; taxLines: TaxLine[] }> };
-  currentTotalTaxSet: MoneyBag;
-  currentTotalPriceSet: MoneyBag;
+  /** Before returns: the order as paid. */
+  totalTaxSet: MoneyBag;
+  totalPriceSet: MoneyBag;
 }
 
 const set = (bag: MoneyBag) => ({
@@ -151,11 +152,15 @@ export function restShapeOfAdminOrder(node: AdminOrderNode): Record<string, unkn
       discounted_price_set: set(line.discountedPriceSet),
       tax_lines: line.taxLines.map(taxLine),
     })),
-    current_total_tax_set: set(node.currentTotalTaxSet),
-    current_total_price_set: set(node.currentTotalPriceSet),
+    total_tax_set: set(node.totalTaxSet),
+    total_price_set: set(node.totalPriceSet),
   };
 }
 
+/**
+ * The order as paid (original quantities and totals), as orders/paid would have recorded it: refunds made since
+ * come as refunds/create of their own, and subtracting them from an order already reduced would count them twice.
+ */
 export function orderFromAdminGraphql(node: AdminOrderNode): NormalizedOrder {
-  return orderFromShopify(restShapeOfAdminOrder(node));
+  return orderFromShopify(restShapeOfAdminOrder(node), { figures: "asPaid" });
 }

@@ -53,8 +53,8 @@ export function adminNodeFromRest(rest: any, landingOrigin = "https://shop.examp
       discountedPriceSet: bag(s.discounted_price_set),
       taxLines: s.tax_lines.map((t: { rate: number; price_set: RestMoneySet }) => ({ rate: t.rate, priceSet: bag(t.price_set) })),
     })) },
-    currentTotalTaxSet: bag(rest.current_total_tax_set),
-    currentTotalPriceSet: bag(rest.current_total_price_set),
+    totalTaxSet: bag(rest.total_tax_set),
+    totalPriceSet: bag(rest.total_price_set),
   };
 }
 
