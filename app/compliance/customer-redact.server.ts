@@ -5,11 +5,22 @@ import { customerOrdersWhere, type CustomerSelector } from "./customer-payload.t
 
 const REDACTED = "[redacted]";
 
-/** Removes `customer` objects and any string holding one of the customer's identifiers, at any depth. */
-export function scrubValue(value: unknown, needles: string[]): unknown {
+/**
+ * What identifies the customer in free text. Emails, phone numbers and IP addresses are distinctive, so any
+ * string containing one goes; names only where a value is the name itself, since a short name ("Abe") can be
+ * part of a SKU, a title or a click id that later refunds still need.
+ */
+export interface Needles {
+  contained: string[];
+  whole: string[];
+}
+
+/** Removes `customer` objects and any string that identifies the customer, at any depth. */
+export function scrubValue(value: unknown, needles: Needles): unknown {
   if (typeof value === "string") {
     const lower = value.toLowerCase();
-    return needles.some((needle) => lower.includes(needle)) ? REDACTED : value;
+    const hit = needles.contained.some((needle) => lower.includes(needle)) || needles.whole.includes(lower.trim());
+    return hit ? REDACTED : value;
   }
   if (Array.isArray(value)) return value.map((item) => scrubValue(item, needles));
   if (value && typeof value === "object") {
@@ -22,16 +33,29 @@ export function scrubValue(value: unknown, needles: string[]): unknown {
   return value;
 }
 
-function needlesFor(customer: unknown, selector: CustomerSelector): string[] {
-  const needles = new Set<string>();
-  if (selector.email) needles.add(selector.email);
+/** Free text (error messages, response excerpts): the distinctive identifiers only. */
+function scrubText(text: string | null, needles: Needles): string | null {
+  if (text === null) return null;
+  let out = text;
+  for (const needle of needles.contained) out = out.replace(new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), REDACTED);
+  return out;
+}
+
+function needlesFor(customer: unknown, selector: CustomerSelector): Needles {
+  const contained = new Set<string>();
+  const whole = new Set<string>();
+  if (selector.email) contained.add(selector.email);
   if (customer && typeof customer === "object") {
-    for (const key of ["email", "firstName", "lastName", "ipAddress", "phone"]) {
+    for (const key of ["email", "ipAddress", "phone"]) {
       const value = (customer as Record<string, unknown>)[key];
-      if (typeof value === "string" && value.trim().length >= 3) needles.add(value.trim().toLowerCase());
+      if (typeof value === "string" && value.trim().length >= 3) contained.add(value.trim().toLowerCase());
+    }
+    for (const key of ["firstName", "lastName"]) {
+      const value = (customer as Record<string, unknown>)[key];
+      if (typeof value === "string" && value.trim()) whole.add(value.trim().toLowerCase());
     }
   }
-  return [...needles];
+  return { contained: [...contained], whole: [...whole] };
 }
 
 export async function redactCustomer(db: Db, selector: CustomerSelector): Promise<{ orders: number; attempts: number }> {
@@ -45,7 +69,11 @@ export async function redactCustomer(db: Db, selector: CustomerSelector): Promis
     const needles = needlesFor(payload.customer, selector);
     const logged = await db.deliveryAttempt.findMany({
       where: { delivery: { orderId: order.id } },
-      select: { id: true, request: true, responseExcerpt: true },
+      select: { id: true, request: true, responseExcerpt: true, error: true },
+    });
+    const deliveries = await db.delivery.findMany({
+      where: { orderId: order.id },
+      select: { id: true, reason: true, lastError: true },
     });
     await db.$transaction([
       db.order.update({
@@ -62,8 +90,16 @@ export async function redactCustomer(db: Db, selector: CustomerSelector): Promis
           where: { id: attempt.id },
           data: {
             request: JSON.stringify(scrubValue(JSON.parse(attempt.request), needles)),
-            responseExcerpt: attempt.responseExcerpt === null ? null : (scrubValue(attempt.responseExcerpt, needles) as string),
+            responseExcerpt: scrubText(attempt.responseExcerpt, needles),
+            error: scrubText(attempt.error, needles),
           },
+        }),
+      ),
+      // Reasons and errors can quote a network's answer, which may echo the customer's email.
+      ...deliveries.map((delivery) =>
+        db.delivery.update({
+          where: { id: delivery.id },
+          data: { reason: scrubText(delivery.reason, needles), lastError: scrubText(delivery.lastError, needles) },
         }),
       ),
     ]);

@@ -25,7 +25,7 @@ async function call(route: Action, request: Request): Promise<number> {
 }
 
 function orderPayload(id: string, customer: Record<string, string> | null) {
-  return JSON.stringify({ id, name: `#${id}`, customer, lines: [{ sku: "SKU-1", quantity: 1 }] });
+  return JSON.stringify({ id, name: `#${id}`, customer, lines: [{ sku: "SKU-1", title: "Roe deer print", quantity: 1 }] });
 }
 
 async function seed(db: Db, shop: string) {
@@ -53,7 +53,7 @@ async function seed(db: Db, shop: string) {
     },
   });
   const delivery = await db.delivery.create({
-    data: { shop, orderId: jane.id, network: "refersion", kind: "conversion", status: "succeeded" },
+    data: { shop, orderId: jane.id, network: "refersion", kind: "conversion", status: "succeeded", lastError: "400: customer.email jane@example.com is invalid" },
   });
   await db.delivery.create({ data: { shop, orderId: jane.id, network: "retrack", kind: "conversion", status: "pending" } });
   await db.deliveryAttempt.create({
@@ -70,6 +70,7 @@ async function seed(db: Db, shop: string) {
         body: { order_id: "1001", customer: { first_name: "Jane", email: "jane@example.com" }, note: "for jane@example.com" },
       }),
       responseExcerpt: '{"ok":true,"email":"JANE@example.com"}',
+      error: "rejected Jane@Example.com",
     },
   });
 }
@@ -167,10 +168,14 @@ describe.each(databaseKinds)("compliance webhooks on %s", (kind) => {
     expect(jane.customerEmail).toBeNull();
     expect(jane.customerId).toBeNull();
     expect(jane.redactedAt).not.toBeNull();
-    expect(jane.payload).not.toMatch(/jane|Roe|203\.0\.113\.9/i);
-    expect(JSON.parse(jane.payload).lines).toEqual([{ sku: "SKU-1", quantity: 1 }]);
+    expect(jane.payload).not.toMatch(/jane|"Roe"|203\.0\.113\.9/i);
+    // A name inside other text (a product title here) is not the customer's data and stays.
+    expect(JSON.parse(jane.payload).lines).toEqual([{ sku: "SKU-1", title: "Roe deer print", quantity: 1 }]);
     const attempt = await db.deliveryAttempt.findFirstOrThrow({ where: { shop: SHOP } });
-    expect(attempt.request + attempt.responseExcerpt).not.toMatch(/jane/i);
+    expect(attempt.request + attempt.responseExcerpt + attempt.error).not.toMatch(/jane/i);
+    expect(attempt.error).toBe("rejected [redacted]");
+    const delivery = await db.delivery.findFirstOrThrow({ where: { shop: SHOP, network: "refersion" } });
+    expect(delivery.lastError).toBe("400: customer.email [redacted] is invalid");
     expect(JSON.parse(attempt.request).body.order_id).toBe("1001");
     const max = await db.order.findFirstOrThrow({ where: { shop: SHOP, shopifyOrderId: "1002" } });
     expect(max.payload).toContain("max@example.com");
