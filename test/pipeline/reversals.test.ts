@@ -54,6 +54,13 @@ function cancelledWithRefundAndRestock(paid: Record<string, unknown>): Record<st
   };
 }
 
+/** Delivers what is due, then stops that worker, so that nothing changes the rows the test sets up next. */
+async function settle(relay: Relay) {
+  const worker = relay.worker();
+  await worker.idle();
+  await worker.stop();
+}
+
 describe.each(databaseKinds)("reversals on %s", (kind) => {
   let relay: Relay;
   let admin: AdminApiStandIn | undefined;
@@ -115,7 +122,7 @@ describe.each(databaseKinds)("reversals on %s", (kind) => {
     relay = await startRelay(kind);
     await relay.post("orders/paid", attributedOrder(4));
     await relay.post("orders/paid", attributedOrder(5, { attributed: false }));
-    await relay.worker().idle();
+    await settle(relay);
     // The race on PostgreSQL: the cancellations are written as waiting after the worker recorded the conversions.
     for (const n of [4, 5]) await relay.post("orders/cancelled", { ...attributedOrder(n, { attributed: n === 4 }), cancelled_at: "2026-11-21T10:00:00Z" });
     await relay.db.delivery.updateMany({ where: { kind: "cancellation", network: { in: ["refersion", "retrack"] } }, data: { status: "waiting", reason: "waiting" } });
@@ -129,16 +136,16 @@ describe.each(databaseKinds)("reversals on %s", (kind) => {
 
     // The worker's periodic maintenance runs the sweep: a reversal stuck waiting is delivered.
     await relay.db.delivery.updateMany({ where: { status: "pending" }, data: { status: "waiting", reason: "waiting" } });
-    await relay.worker().idle();
+    const worker = relay.worker();
     await expect.poll(() => relay.db.delivery.count({ where: { status: "waiting" } })).toBe(0);
-    await relay.worker().idle();
-    expect(relay.sims.accepted("refersion").filter((r) => r.kind === "cancel")).toHaveLength(2);
+    await worker.idle();
+    await expect.poll(() => relay.sims.accepted("refersion").filter((r) => r.kind === "cancel").length).toBe(2);
   });
 
   it("backfills a cancelled order's reversal against the conversion already delivered", async () => {
     relay = await startRelay(kind);
     await relay.post("orders/paid", attributedOrder(6));
-    await relay.worker().idle();
+    await settle(relay);
     // Retrack is switched off while the order is cancelled, then on again and backfilled.
     const settings = simulatorSettings(relay.sims);
     await saveSettingsFile(relay.db, SHOP, { ...settings, networks: { ...settings.networks, retrack: { ...settings.networks.retrack, enabled: false } } });
