@@ -163,7 +163,7 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
   const startedAt = ctx.now();
   const result = await sendNetworkRequest(request, { timeoutMs: ctx.requestTimeoutMs });
   const classification: Classification = result.ok ? connected.definition.classify(result.response, request) : classifyTransportFailure(result);
-  const outcome = await record(ctx, d, {
+  const outcome = await recordDurably(ctx, d, {
     request,
     startedAt,
     durationMs: Math.round(result.durationMs),
@@ -214,6 +214,40 @@ function transition(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord, n
       return { outcome: "failed", columns: { ...common, status: "failed", lastError: c.reason, reason: c.reason, completedAt: now } };
     case "credentials_rejected":
       return { outcome: "paused", columns: { ...common, status: "paused", lastError: c.reason, reason: `${KEYS_REJECTED} (${c.reason})` } };
+  }
+}
+
+/** The network answered but its answer could not be written down: the delivery may be sent again after its lease. */
+export class AttemptNotRecorded extends Error {
+  constructor(
+    readonly deliveryId: string,
+    readonly network: string,
+    readonly outcome: Classification["kind"],
+    readonly tries: number,
+    cause: unknown,
+  ) {
+    super(`the network answered (${outcome}) but the attempt could not be recorded after ${tries} tries: ${describeError(cause)}`);
+    this.name = "AttemptNotRecorded";
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Records an attempt that reached the network, retrying a failing database for a while with the answer kept in
+ * memory: an unrecorded success stays in flight until its lease runs out and is then sent a second time. The
+ * retries stop well within the lease (renewed just before sending; a request takes at most half of it), so a
+ * late record can never land after another claim has taken the row.
+ */
+async function recordDurably(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord): Promise<DeliverOutcome> {
+  const deadline = Date.now() + Math.min(ctx.leaseMs / 4, 60_000);
+  for (let tries = 1, wait = 50; ; tries++, wait = Math.min(wait * 2, 5_000)) {
+    try {
+      return await record(ctx, d, a);
+    } catch (error) {
+      if (Date.now() + wait > deadline) throw new AttemptNotRecorded(d.id, d.network, a.classification.kind, tries, error);
+      await sleep(wait);
+    }
   }
 }
 

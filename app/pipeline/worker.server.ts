@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Db } from "../db/client.server.ts";
 import { claimDueDeliveries, recoverExpiredLeases, releaseClaims, type ClaimedDelivery } from "./claim.server.ts";
-import { deliverClaimed, type DeliverOutcome } from "./deliver.server.ts";
+import { AttemptNotRecorded, deliverClaimed, type DeliverOutcome } from "./deliver.server.ts";
 import { resumePausedDeliveries } from "./pause.server.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.ts";
 import type { ShopConfig } from "../settings/store.server.ts";
@@ -144,9 +144,20 @@ export function startWorker(options: WorkerOptions): Worker {
             counts[outcome]++;
             // Keys just rejected: the batch's other deliveries for this shop must see the new status.
             if (outcome === "paused") batchConfigs.delete(delivery.shop);
-            if (outcome === "lost") logger.warn("lease lost before the attempt was recorded", { delivery: delivery.id });
+            if (outcome === "lost") logger.warn("lease lost: the attempt was not sent, or its result belongs to a newer claim", { delivery: delivery.id });
           })
           .catch((error: unknown) => {
+            if (error instanceof AttemptNotRecorded) {
+              // Sent, answered, and still unrecorded after retrying for a while: say so plainly, since the delivery
+              // goes out again once its lease runs out.
+              logger.error("ATTEMPT SENT BUT NOT RECORDED: it will be sent again after its lease", {
+                delivery: error.deliveryId,
+                network: error.network,
+                outcome: error.outcome,
+                error: error.message,
+              });
+              return;
+            }
             // The lease runs out and another worker retries it; the database may be briefly unreachable.
             logger.error("delivery attempt crashed", { delivery: delivery.id, error: error instanceof Error ? error.message : String(error) });
           })

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { claimDueDeliveries, recoverExpiredLeases } from "../../app/pipeline/claim.server.ts";
 import { deliverClaimed, type DeliverContext } from "../../app/pipeline/deliver.server.ts";
 import { DEFAULT_RETRY_POLICY } from "../../app/pipeline/retry-policy.ts";
+import { driverFor, type SqlDriver, type Work } from "../../app/pipeline/sql/driver.server.ts";
 import { cachedShopConfig } from "../../app/pipeline/settings-cache.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { shopifyRefund } from "../fixtures/shopify-order.ts";
@@ -26,6 +27,51 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     requestTimeoutMs: 2_000,
     leaseMs: 60_000,
     shopConfig: (shop) => cachedShopConfig(relay.db, shop),
+  });
+
+  /**
+   * The real driver, except that the next `count` units of work that record an attempt fail the way a dropped
+   * connection does, before any of their statements reach the database.
+   */
+  function failAttemptRecords(driver: SqlDriver, count: number) {
+    let left = count;
+    const faulty = <T>(work: () => Work<T>) =>
+      function* (): Work<T> {
+        const inner = work();
+        let step = inner.next();
+        while (!step.done) {
+          if (left > 0 && step.value.sql.includes('INSERT INTO "DeliveryAttempt"')) {
+            left--;
+            inner.return(undefined as T);
+            throw new Error("Connection terminated unexpectedly (simulated)");
+          }
+          step = inner.next(yield step.value);
+        }
+        return step.value;
+      };
+    const { transaction, read } = driver;
+    driver.transaction = <T>(work: () => Work<T>) => transaction.call(driver, faulty(work)) as Promise<T>;
+    driver.read = <T>(work: () => Work<T>) => read.call(driver, faulty(work)) as Promise<T>;
+    return { left: () => left, restore: () => Object.assign(driver, { transaction, read }) };
+  }
+
+  it("keeps a success the database failed to record and records it once the database answers: no second send", async () => {
+    relay = await startRelay(kind);
+    await relay.post("orders/paid", attributedOrder(1, { attributed: false })); // Refersion only
+    const faults = failAttemptRecords(driverFor(relay.db), 3);
+    let clock = new Date();
+    const worker = relay.worker({ now: () => clock, leaseMs: 60_000 });
+    await worker.idle();
+    // Past the lease and the worker's lease check: an attempt left in flight would be taken up and sent again.
+    clock = new Date(clock.getTime() + 61_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await worker.idle();
+    expect(relay.sims.accepted("refersion")).toHaveLength(1);
+    const d = await relay.db.delivery.findFirstOrThrow({ where: { network: "refersion" } });
+    expect([d.status, d.attempts, d.leaseOwner]).toEqual(["succeeded", 1, null]);
+    expect(await relay.db.deliveryAttempt.count({ where: { deliveryId: d.id } })).toBe(1);
+    expect(faults.left()).toBe(0); // all three failures hit the one attempt's record
+    faults.restore();
   });
 
   it("does not send a claim whose lease ran out before its request went out, even when the same worker claimed the row again", async () => {
