@@ -60,9 +60,18 @@ function claimed(row: Row): ClaimedDelivery {
 
 function claimStatement(kind: "sqlite" | "postgresql", o: ClaimOptions, leaseOwner: string): Stmt {
   const until = new Date(o.now.getTime() + o.leaseMs);
+  // One delivery per (shop, order, network) at a time: Retrack takes an order's absolute state, so of two
+  // reversals sent at once (a cancellation and a refund, two refunds) the one computed first could land last.
+  // Nothing is taken while a sibling is in flight, and at most one sibling per claim (the earliest due); on
+  // PostgreSQL a concurrent claim ranks the same earliest sibling, finds it locked or in flight, and skips it.
+  const open = `SELECT "id", "shop", "network", "nextAttemptAt",
+        row_number() OVER (PARTITION BY "shop", "orderId", "network" ORDER BY "nextAttemptAt", "id") AS "perOrder"
+    FROM (SELECT "id", "shop", "orderId", "network", "nextAttemptAt" FROM "Delivery"
+          WHERE "status" = 'pending' AND "nextAttemptAt" <= ? ORDER BY "nextAttemptAt" LIMIT ${scanFor(o.limit)}) AS "due"
+    WHERE NOT EXISTS (SELECT 1 FROM "Delivery" AS "busy"
+      WHERE "busy"."shop" = "due"."shop" AND "busy"."orderId" = "due"."orderId" AND "busy"."network" = "due"."network" AND "busy"."status" = 'in_flight')`;
   const ranked = `SELECT "id", "nextAttemptAt", row_number() OVER (PARTITION BY "shop", "network" ORDER BY "nextAttemptAt", "id") AS "rn"
-    FROM (SELECT "id", "shop", "network", "nextAttemptAt" FROM "Delivery"
-          WHERE "status" = 'pending' AND "nextAttemptAt" <= ? ORDER BY "nextAttemptAt" LIMIT ${scanFor(o.limit)}) AS "due"`;
+    FROM (${open}) AS "open" WHERE "perOrder" = 1`;
   if (kind === "postgresql") {
     return {
       sql: `WITH picked AS (

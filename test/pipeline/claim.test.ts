@@ -72,6 +72,42 @@ describe.each(databaseKinds)("claiming deliveries on %s", (kind) => {
     expect(rows.every((r) => r.status === "pending" && r.leaseOwner === null)).toBe(true);
   });
 
+  it("takes one reversal of an order at a time per network, and none while a sibling is in flight", async () => {
+    const due = new Date(t0.getTime() - 1000);
+    const order = await db.order.create({ data: { shop, shopifyOrderId: "7001", name: "#7001", payload: "{}" } });
+    const row = (network: string, kind: string, status = "pending") =>
+      db.delivery.create({ data: { shop, orderId: order.id, network, kind, status, nextAttemptAt: due } });
+    await row("retrack", "conversion", "succeeded");
+    const refunds = [(await row("retrack", "refund:1")).id, (await row("retrack", "refund:2")).id];
+    const cancellation = (await row("retrack", "cancellation")).id;
+    const other = (await row("refersion", "refund:1")).id; // another network of the same order: independent
+    // Two refunds due at once, claimed by two workers at the same time (separate clients on PostgreSQL).
+    const second = kind === "postgresql" ? createDb(url) : db;
+    if (second !== db) clients.push(second);
+    const claims = (await Promise.all(["w1", "w2"].map((owner, i) => claimDueDeliveries(i ? second : db, { owner, limit: 10, perTarget: 10, leaseMs: 60_000, now: t0 })))).flat();
+    const ids = claims.map((c) => c.id);
+    expect(ids.filter((id) => id !== other)).toHaveLength(1);
+    expect(ids).toContain(other);
+    const first = ids.find((id) => id !== other)!;
+    expect([...refunds, cancellation]).toContain(first);
+    // While it is in flight, nothing else of that order and network is taken, by anyone.
+    expect(await claimDueDeliveries(db, { owner: "w3", limit: 10, perTarget: 10, leaseMs: 60_000, now: t0 })).toEqual([]);
+    await db.delivery.update({ where: { id: first }, data: { status: "succeeded", leaseOwner: null, leaseExpiresAt: null } });
+    const next = await claimDueDeliveries(db, { owner: "w3", limit: 10, perTarget: 10, leaseMs: 60_000, now: t0 });
+    expect(next.map((c) => c.id)).toHaveLength(1);
+    expect([...refunds, cancellation]).toContain(next[0]!.id);
+    expect(next[0]!.id).not.toBe(first);
+  });
+
+  it("takes no reversal while its conversion is in flight", async () => {
+    const due = new Date(t0.getTime() - 1000);
+    const [conversion] = await seedDeliveries(db, { shop, orders: 1, networks: ["retrack"], dueAt: due });
+    const { orderId } = await db.delivery.findUniqueOrThrow({ where: { id: conversion! } });
+    expect((await claimDueDeliveries(db, { owner: "w1", limit: 10, perTarget: 10, leaseMs: 60_000, now: t0 })).map((c) => c.id)).toEqual([conversion]);
+    await db.delivery.create({ data: { shop, orderId, network: "retrack", kind: "refund:1", nextAttemptAt: due } });
+    expect(await claimDueDeliveries(db, { owner: "w2", limit: 10, perTarget: 10, leaseMs: 60_000, now: t0 })).toEqual([]);
+  });
+
   it("never hands one delivery to two workers claiming at the same time", async () => {
     const ids = await seedDeliveries(db, { shop, orders: 150, networks: ["refersion", "retrack"], dueAt: new Date(t0.getTime() - 1000) });
     // Separate clients (separate connection pools) stand for separate worker processes.
