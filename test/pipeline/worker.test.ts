@@ -279,11 +279,13 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
   it("leaves Retrack's transaction with every partial refund taken off, not only the latest", async () => {
     relay = await startRelay(kind);
     await relay.post("orders/paid", attributedOrder(3));
-    await relay.worker().idle();
-    // Two partial refunds: one unit of the 2 x 12.50 line, then the 40.00 line.
+    // One worker throughout: a second one's idle() says nothing of a refund the first still has in flight.
+    const worker = relay.worker();
+    await worker.idle();
+    // Two partial refunds, due at once: one unit of the 2 x 12.50 line, then the 40.00 line.
     await relay.post("refunds/create", shopifyRefund({ id: 911, orderId: 5_000_000_003, lines: [{ lineItemId: 10_000, quantity: 1, subtotal: 1125 }] }));
     await relay.post("refunds/create", shopifyRefund({ id: 912, orderId: 5_000_000_003, lines: [{ lineItemId: 10_001, quantity: 1, subtotal: 4000 }] }));
-    await relay.worker().idle();
+    await worker.idle();
     const conversion = await relay.db.delivery.findFirstOrThrow({ where: { network: "retrack", kind: "conversion" } });
     const transaction = relay.sims.retrack.transactions.get(conversion.externalRef!)!;
     // Left: 1 x 12.50 with its half of the 2.50 discount, VAT excluded as in every Retrack sum.
