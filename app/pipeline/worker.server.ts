@@ -7,6 +7,7 @@ import type { Db } from "../db/client.server.ts";
 import { claimDueDeliveries, recoverExpiredLeases, releaseClaims, type ClaimedDelivery } from "./claim.server.ts";
 import { AttemptNotRecorded, deliverClaimed, type DeliverOutcome } from "./deliver.server.ts";
 import { resumePausedDeliveries } from "./pause.server.ts";
+import { releaseWaitingReversals } from "./release-waiting.server.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.ts";
 import type { ShopConfig } from "../settings/store.server.ts";
 import { reconcileAllShops } from "./reconcile/reconcile.server.ts";
@@ -182,7 +183,7 @@ export function startWorker(options: WorkerOptions): Worker {
       lastRun.set("resume", t);
       const resumed = await resumePausedDeliveries(db, now());
       if (resumed) logger.info("resumed paused deliveries (credentials changed)", { count: resumed });
-      const swept = await (await import("./release-waiting.server.ts")).releaseWaitingReversals(db, now());
+      const swept = await releaseWaitingReversals(db, now());
       if (swept.released || swept.skipped) logger.info("released reversals whose conversion had settled", { ...swept });
     }
     for (const job of periodic) {
