@@ -114,6 +114,8 @@ export function startWorker(options: WorkerOptions): Worker {
   const queues = new Map<string, ClaimedDelivery[]>(); // target -> claimed, not started
   const activeByTarget = new Map<string, number>();
   let active = 0;
+  // Counts finished attempts: a claim that ran while one finished may have missed what that one released.
+  let settled = 0;
   let queued = 0;
   let stopping = false;
   let wake: (() => void) | null = null;
@@ -164,6 +166,7 @@ export function startWorker(options: WorkerOptions): Worker {
           })
           .finally(() => {
             active--;
+            settled++;
             activeByTarget.set(target, (activeByTarget.get(target) ?? 1) - 1);
             poke();
           });
@@ -200,6 +203,7 @@ export function startWorker(options: WorkerOptions): Worker {
   async function loop() {
     while (!stopping) {
       const thisCycle = ++cycle;
+      const settledBefore = settled;
       let claimedFull = false;
       try {
         await maintenance();
@@ -225,7 +229,7 @@ export function startWorker(options: WorkerOptions): Worker {
         logger.error("worker loop error", { error: error instanceof Error ? error.message : String(error) });
         lastClaimEmpty = false;
       }
-      if (lastClaimEmpty && active === 0 && queued === 0) {
+      if (lastClaimEmpty && active === 0 && queued === 0 && settled === settledBefore) {
         for (const waiter of idleWaiters.filter((w) => w.after < thisCycle)) {
           idleWaiters.splice(idleWaiters.indexOf(waiter), 1);
           waiter.resolve();
