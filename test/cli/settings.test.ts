@@ -80,7 +80,7 @@ describe.each(databaseKinds)("affiliate-relay settings on %s", { timeout: 90_000
 
   // Input errors are caught before the database is touched (the store's own tests cover both databases there):
   // once is enough for the process-level behaviour.
-  it.runIf(kind === "sqlite")("rejects bad input with one line on stderr, a non-zero exit, and nothing changed", async () => {
+  if (kind === "sqlite") it("rejects bad input with one line on stderr, a non-zero exit, and nothing changed", async () => {
     const before = JSON.stringify(await db.networkConnection.findMany({ where: { shop: INSTALLED }, orderBy: { network: "asc" } }));
     const broken = { ...example, networks: { ...example.networks, retrack: { ...example.networks.retrack, eventId: "nope" } } };
     const cases: Array<[string[], RegExp]> = [
