@@ -2,7 +2,7 @@
 // documented contract (https://www.refersion.dev/reference/webhook-tracking): both key headers, JSON,
 // cart_id / order_id / currency_code required, each item sku / quantity / price, amounts as JSON numbers.
 import { isObject, knownCurrency, majorAmount, nonEmptyString, positiveInteger, type Problems } from "./contract.ts";
-import type { IncomingRequest, SimulatedAnswer } from "./types.ts";
+import { jsonAnswer as json, type IncomingRequest, type SimulatedAnswer } from "./types.ts";
 
 export interface RefersionKeys {
   publicKey: string;
@@ -15,14 +15,6 @@ interface Conversion {
   cancelled: Map<string, number>;
 }
 
-const json = (status: number, body: unknown, accepted: boolean, kind: string, extra: Partial<SimulatedAnswer> = {}): SimulatedAnswer => ({
-  status,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-  accepted,
-  kind,
-  ...extra,
-});
 
 export class RefersionSimulator {
   readonly conversions = new Map<string, Conversion>();

@@ -3,7 +3,7 @@
 // rejections by uuid, and no change at all once a transaction is approved.
 import { randomUUID } from "node:crypto";
 import { isObject, knownCurrency, minorAmount, nonEmptyString, positiveInteger, UUID, type Problems } from "./contract.ts";
-import type { IncomingRequest, SimulatedAnswer } from "./types.ts";
+import { jsonAnswer as json, type IncomingRequest, type SimulatedAnswer } from "./types.ts";
 
 export interface RetrackTransactionState {
   uuid: string;
@@ -12,14 +12,6 @@ export interface RetrackTransactionState {
   history: Array<Record<string, unknown>>;
 }
 
-const json = (status: number, body: unknown, accepted: boolean, kind: string, extra: Partial<SimulatedAnswer> = {}): SimulatedAnswer => ({
-  status,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-  accepted,
-  kind,
-  ...extra,
-});
 
 export class RetrackSimulator {
   readonly transactions = new Map<string, RetrackTransactionState>();

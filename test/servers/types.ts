@@ -22,6 +22,16 @@ export interface SimulatedAnswer {
   problems?: string[];
 }
 
+/** A JSON answer, as Refersion's and Retrack's APIs give them. */
+export const jsonAnswer = (status: number, body: unknown, accepted: boolean, kind: string, extra: Partial<SimulatedAnswer> = {}): SimulatedAnswer => ({
+  status,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+  accepted,
+  kind,
+  ...extra,
+});
+
 export interface ReceivedRequest extends IncomingRequest {
   network: SimulatedNetwork;
   kind: string;
