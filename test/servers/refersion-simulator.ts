@@ -16,6 +16,18 @@ interface Conversion {
 }
 
 
+/** Checks Refersion's item rules (sku, quantity, price in major units) and hands each well-formed item on. */
+function eachValidItem(items: unknown, exponent: number | null, problems: Problems, onItem: (sku: string, quantity: number, index: number) => void) {
+  if (!Array.isArray(items) || items.length === 0) return void problems.push("items must be a non-empty array");
+  items.forEach((item: unknown, index) => {
+    if (!isObject(item)) return problems.push(`items.${index} must be an object`);
+    nonEmptyString(item.sku, `items.${index}.sku`, problems);
+    positiveInteger(item.quantity, `items.${index}.quantity`, problems);
+    majorAmount(item.price, `items.${index}.price`, exponent, problems);
+    if (typeof item.sku === "string" && typeof item.quantity === "number") onItem(item.sku, item.quantity, index);
+  });
+}
+
 export class RefersionSimulator {
   readonly conversions = new Map<string, Conversion>();
 
@@ -58,15 +70,7 @@ export class RefersionSimulator {
       else for (const [key, value] of Object.entries(body.customer)) if (typeof value !== "string") problems.push(`customer.${key} must be a string`);
     }
     const ordered = new Map<string, number>();
-    if (!Array.isArray(body.items) || body.items.length === 0) problems.push("items must be a non-empty array");
-    else
-      body.items.forEach((item: unknown, index) => {
-        if (!isObject(item)) return problems.push(`items.${index} must be an object`);
-        nonEmptyString(item.sku, `items.${index}.sku`, problems);
-        positiveInteger(item.quantity, `items.${index}.quantity`, problems);
-        majorAmount(item.price, `items.${index}.price`, exponent, problems);
-        if (typeof item.sku === "string" && typeof item.quantity === "number") ordered.set(item.sku, (ordered.get(item.sku) ?? 0) + item.quantity);
-      });
+    eachValidItem(body.items, exponent, problems, (sku, quantity) => ordered.set(sku, (ordered.get(sku) ?? 0) + quantity));
     if (problems.length) return json(400, { error: problems.join("; ") }, false, "conversion", { parsed: body, problems });
     this.conversions.set(String(body.order_id), { body, ordered, cancelled: new Map() });
     return json(200, { status: "success" }, true, "conversion", { parsed: body });
@@ -77,18 +81,11 @@ export class RefersionSimulator {
     if (!isObject(body)) return json(400, { error: "Body must be a JSON object" }, false, "cancel", { parsed: body });
     if (typeof body.order_id !== "string" && typeof body.order_id !== "number") problems.push("order_id is required");
     const conversion = this.conversions.get(String(body.order_id));
-    if (!Array.isArray(body.items) || body.items.length === 0) problems.push("items must be a non-empty array");
-    else
-      body.items.forEach((item: unknown, index) => {
-        if (!isObject(item)) return problems.push(`items.${index} must be an object`);
-        nonEmptyString(item.sku, `items.${index}.sku`, problems);
-        positiveInteger(item.quantity, `items.${index}.quantity`, problems);
-        majorAmount(item.price, `items.${index}.price`, null, problems);
-        if (conversion && typeof item.sku === "string" && typeof item.quantity === "number") {
-          const left = (conversion.ordered.get(item.sku) ?? 0) - (conversion.cancelled.get(item.sku) ?? 0);
-          if (item.quantity > left) problems.push(`items.${index}: only ${left} of ${item.sku} left to cancel`);
-        }
-      });
+    eachValidItem(body.items, null, problems, (sku, quantity, index) => {
+      if (!conversion) return;
+      const left = (conversion.ordered.get(sku) ?? 0) - (conversion.cancelled.get(sku) ?? 0);
+      if (quantity > left) problems.push(`items.${index}: only ${left} of ${sku} left to cancel`);
+    });
     if (!problems.length && !conversion) return json(404, { error: `No conversion for order ${String(body.order_id)}` }, false, "cancel", { parsed: body });
     if (problems.length) return json(400, { error: problems.join("; ") }, false, "cancel", { parsed: body, problems });
     for (const item of body.items as Array<{ sku: string; quantity: number }>) {
