@@ -158,7 +158,7 @@ describe.each(databaseKinds)("order webhooks on %s", (kind) => {
     const orphan = shopifyRefund({ id: 778, orderId: 5_000_000_999, lines: [{ lineItemId: 1, quantity: 1, subtotal: 100 }] });
     const recent = await post(refunds, "refunds/create", orphan, { eventId: "evt-r1", triggeredAt: new Date().toISOString() });
     expect(recent.status).toBe(503);
-    const old = await post(refunds, "refunds/create", orphan, { eventId: "evt-r2", triggeredAt: "2026-01-01T00:00:00Z" });
+    const old = await post(refunds, "refunds/create", orphan, { eventId: "evt-r2", triggeredAt: new Date(Date.now() - 7 * 3_600_000).toISOString() });
     expect(old.status).toBe(200);
     expect(await db.delivery.count({ where: { kind: "refund:778" } })).toBe(0);
   });

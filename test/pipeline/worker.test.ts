@@ -133,8 +133,9 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
 
   it("retries on a controlled clock with jittered exponential backoff, and honours Retry-After", async () => {
     relay = await startRelay(kind, { simulators: { retryAfterSeconds: 600 } });
-    let clock = new Date("2026-11-27T12:00:00Z");
     await relay.post("orders/paid", attributedOrder(1, { attributed: false })); // Refersion only
+    // A controlled clock that starts from the real now, after ingestion stamped the delivery with it.
+    let clock = new Date();
     relay.sims.failNext("refersion", "5xx", 2);
     relay.sims.failNext("refersion", "429", 1);
     const worker = relay.worker({ now: () => clock, random: () => 0.5 });
@@ -179,9 +180,9 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
 
   it("gives up after about three days of failures and says so", async () => {
     relay = await startRelay(kind);
-    const start = new Date("2026-11-27T12:00:00Z");
-    let clock = start;
     await relay.post("orders/paid", attributedOrder(1, { attributed: false }));
+    const start = new Date(); // the real now, after ingestion stamped the delivery
+    let clock = start;
     relay.sims.failNext("refersion", "5xx", 1000);
     const worker = relay.worker({ now: () => clock, random: () => 1 });
     let d = await relay.db.delivery.findFirstOrThrow({ where: { network: "refersion" } });
