@@ -42,9 +42,33 @@ export interface MappingContext {
   refundsSoFar?: PricedRefund[];
 }
 
+/** One field of a network's settings block, as the admin's form and the settings file show it. */
+export interface SettingsField<Key extends string = string> {
+  key: Key;
+  label: string;
+  /** Where the merchant finds the value, in their words. */
+  help: string;
+  /** Secret fields are write-only in the admin: never rendered back, only "set, ending in 1234". */
+  secret: boolean;
+  input: "text" | "number";
+  /** Required while the network is switched on. */
+  required: boolean;
+}
+
+/** What a "test connection" could establish, said plainly to the merchant. */
+export interface CredentialsCheck {
+  outcome: "accepted" | "rejected" | "unverified";
+  /** What was checked and what could not be. */
+  message: string;
+}
+
 export interface NetworkDefinition<Settings extends { enabled: boolean } = { enabled: boolean }> {
   id: string;
   label: string;
+  /** The settings block's fields besides `enabled`, in the order the admin shows them. */
+  fields: readonly SettingsField<Exclude<keyof Settings, "enabled"> & string>[];
+  /** Asks the network whether these credentials work, without reporting an order; absent where it has no way. */
+  checkCredentials?(settings: Settings, options: { signal?: AbortSignal }): Promise<CredentialsCheck>;
   /** The network's block of the settings file, with messages a merchant can act on. */
   settingsSchema: z.ZodType<Settings>;
   /** Fields of Settings that are secret: encrypted at rest, never logged, never sent to a browser. */

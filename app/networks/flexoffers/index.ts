@@ -8,6 +8,11 @@ const NO_REVERSAL = "FlexOffers has no way to reverse or reduce a reported sale:
 export const flexoffers: NetworkDefinition<FlexoffersSettings> = {
   id: "flexoffers",
   label: "FlexOffers",
+  fields: [
+    { key: "advertiserId", label: "Advertiser id", help: "the advertiserid parameter of the postback URL FlexOffers gave you", secret: false, input: "text", required: true },
+    { key: "commissionId", label: "Commission id", help: "leave empty unless FlexOffers gave you one", secret: false, input: "text", required: false },
+    { key: "cookieDays", label: "Click window (days)", help: "how long a FlexOffers click counts, 1 to 365 days", secret: false, input: "number", required: false },
+  ],
   settingsSchema: flexoffersSettingsSchema,
   secretFields: [],
   placeholderSettings: { enabled: true, advertiserId: "PLACEHOLDER-ADVERTISER-ID", commissionId: "", cookieDays: 30 },

@@ -7,6 +7,10 @@ import { refersionSettingsSchema, type RefersionSettings } from "./settings.ts";
 export const refersion: NetworkDefinition<RefersionSettings> = {
   id: "refersion",
   label: "Refersion",
+  fields: [
+    { key: "publicKey", label: "Public key", help: "Refersion > Account > Settings > Refersion API", secret: false, input: "text", required: true },
+    { key: "secretKey", label: "Secret key", help: "Refersion > Account > Settings > Refersion API", secret: true, input: "text", required: true },
+  ],
   settingsSchema: refersionSettingsSchema,
   secretFields: ["secretKey"],
   placeholderSettings: { enabled: true, publicKey: "pub_PLACEHOLDER", secretKey: "sec_PLACEHOLDER" },

@@ -7,6 +7,10 @@ import { retrackSettingsSchema, type RetrackSettings } from "./settings.ts";
 export const retrack: NetworkDefinition<RetrackSettings> = {
   id: "retrack",
   label: "Retrack",
+  fields: [
+    { key: "apiToken", label: "API token", help: "Retrack: click your avatar, then Profile", secret: true, input: "text", required: true },
+    { key: "eventId", label: "Event id", help: "Retrack: your program's Events (a UUID)", secret: false, input: "text", required: true },
+  ],
   settingsSchema: retrackSettingsSchema,
   secretFields: ["apiToken"],
   placeholderSettings: { enabled: true, apiToken: "PLACEHOLDER-API-TOKEN", eventId: "00000000-0000-4000-8000-000000000000" },
