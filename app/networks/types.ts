@@ -62,9 +62,37 @@ export interface CredentialsCheck {
   message: string;
 }
 
+/**
+ * How the storefront script (app/storefront/embed) captures this network's click from a landing URL. Every value
+ * is shopper-controlled input: the script keeps it only when it matches `pattern` whole.
+ */
+export interface StorefrontCapture {
+  /** The landing URL parameter carrying the click ("refid"). */
+  param: string;
+  /** Source of a RegExp the whole value must match. */
+  pattern: string;
+  /** The first-party cookie that keeps the click between visits. */
+  cookie: string;
+  /** The cart attribute the click travels in onto the order's note_attributes: a contract, never renamed. */
+  cartAttribute: string;
+  /** The cookie window: fixed by the network, or a setting of the merchant's with its default. */
+  days: { fixed: number } | { setting: string; default: number };
+}
+
+/** Limits a network puts on how its API is called; the worker honours them per shop. */
+export interface DeliveryPacing {
+  /** At most this many requests per window of `perMs` for one shop. */
+  rateLimit?: { requests: number; perMs: number };
+  /** Conversions that may travel in one request. */
+  batchSize?: number;
+}
+
 export interface NetworkDefinition<Settings extends { enabled: boolean } = { enabled: boolean }> {
   id: string;
   label: string;
+  /** Absent where the network's click is not captured from a landing parameter (Refersion's own tracker does it). */
+  storefront?: StorefrontCapture;
+  pacing?: DeliveryPacing;
   /** The settings block's fields besides `enabled`, in the order the admin shows them. */
   fields: readonly SettingsField<Exclude<keyof Settings, "enabled"> & string>[];
   /** Asks the network whether these credentials work, without reporting an order; absent where it has no way. */
