@@ -16,7 +16,10 @@ export interface ExistingDelivery {
 export interface RecordInput {
   shop: string;
   order: NormalizedOrder;
-  /** The webhook that brought the order; a second webhook with the same event id changes nothing. */
+  /**
+   * The webhook that brought the order; receipts are unique per (shop, topic, event id), so a retry of the same
+   * delivery changes nothing while the same event id under another shop or topic is recorded.
+   */
   receipt?: { eventId: string; topic: string };
   /** Set when the order is known to be paid (orders/paid, reconciliation); the first one is kept. */
   paidAt?: Date;

@@ -11,6 +11,7 @@ import { releaseWaitingReversals } from "./release-waiting.server.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.ts";
 import type { ShopConfig } from "../settings/store.server.ts";
 import { reconcileAllShops } from "./reconcile/reconcile.server.ts";
+import { pruneWebhookReceipts, receiptRetentionMs } from "./prune-receipts.server.ts";
 import { cachedShopConfig } from "./settings-cache.server.ts";
 
 export interface WorkerLogger {
@@ -37,6 +38,11 @@ export interface WorkerOptions {
    * (every 15 minutes, the last 6 hours); false turns it off.
    */
   reconcile?: { everyMs: number; lookbackMs: number } | false;
+  /**
+   * Deleting webhook receipts Shopify can no longer retry (app/pipeline/prune-receipts.server.ts): how often and
+   * how old. On by default (hourly, WEBHOOK_RECEIPT_RETENTION_DAYS or 7 days); false turns it off.
+   */
+  pruneReceipts?: { everyMs: number; retentionMs: number } | false;
   /** Other periodic jobs that run beside the deliveries; failures are logged, never fatal. */
   periodic?: Array<{ name: string; everyMs: number; run: () => Promise<void> }>;
   now?: () => Date;
@@ -94,6 +100,19 @@ export function startWorker(options: WorkerOptions): Worker {
           },
           onError: (shop, error) => logger.warn("reconciliation failed for a shop", { shop, error: error instanceof Error ? error.message : String(error) }),
         }),
+    });
+  }
+
+  // Read here so that a malformed WEBHOOK_RECEIPT_RETENTION_DAYS is a start-up error.
+  const prune = options.pruneReceipts === undefined ? { everyMs: 60 * 60_000, retentionMs: receiptRetentionMs() } : options.pruneReceipts;
+  if (prune) {
+    periodic.push({
+      name: "webhook receipt pruning",
+      everyMs: prune.everyMs,
+      run: async () => {
+        const pruned = await pruneWebhookReceipts(db, { now: now(), retentionMs: prune.retentionMs });
+        if (pruned) logger.info("pruned webhook receipts Shopify can no longer retry", { count: pruned });
+      },
     });
   }
 

@@ -64,7 +64,27 @@ describe.each(databaseKinds)("order webhooks on %s", (kind) => {
       ["retrack", "conversion", "pending"],
     ]);
     expect(deliveries.every((d) => d.credentialsVersion === 1 && d.attempts === 0)).toBe(true);
-    expect(await db.webhookReceipt.findUnique({ where: { eventId: "evt-1" } })).toMatchObject({ shop: SHOP, topic: "orders/paid" });
+    expect(await db.webhookReceipt.findMany({ where: { eventId: "evt-1" } })).toMatchObject([{ shop: SHOP, topic: "orders/paid" }]);
+  });
+
+  it("records a delivery of another shop or another topic that carries an event id already seen", async () => {
+    expect((await post(paid, "orders/paid", attributedOrder(20), { eventId: "evt-shared" })).status).toBe(200);
+    // Another shop's orders/paid with the same event id: its own order and conversions.
+    expect((await post(paid, "orders/paid", attributedOrder(21), { eventId: "evt-shared", shop: "second-shop.myshopify.com" })).status).toBe(200);
+    expect(await db.order.count({ where: { shop: "second-shop.myshopify.com" } })).toBe(1);
+    // The first shop's orders/cancelled with the same event id: the cancellation is recorded.
+    const cancel = await post(cancelled, "orders/cancelled", { ...attributedOrder(20), cancelled_at: "2026-11-21T10:00:00Z" }, { eventId: "evt-shared" });
+    expect(cancel.status).toBe(200);
+    expect(await db.delivery.count({ where: { shop: SHOP, kind: "cancellation" } })).toBe(3);
+    const receipts = await db.webhookReceipt.findMany({ where: { eventId: "evt-shared" }, orderBy: [{ shop: "asc" }, { topic: "asc" }] });
+    expect(receipts.map((r) => [r.shop, r.topic])).toEqual([
+      [SHOP, "orders/cancelled"],
+      [SHOP, "orders/paid"],
+      ["second-shop.myshopify.com", "orders/paid"],
+    ]);
+    // And each of the three is still a duplicate of itself.
+    expect((await post(paid, "orders/paid", attributedOrder(21), { eventId: "evt-shared", shop: "second-shop.myshopify.com" })).status).toBe(200);
+    expect(await counts()).toEqual({ receipts: 3, orders: 2, deliveries: 6 });
   });
 
   it("acknowledges a repeated event id and changes nothing", async () => {
