@@ -1,7 +1,7 @@
 // The shared body of the order webhook routes: verify, ingest, answer. Shopify retries anything but a 2xx for
 // up to 48 hours, so the status codes below are chosen for what a retry can achieve:
 //   200  recorded, or a duplicate of an event already recorded (acknowledged, nothing changes)
-//   401  bad HMAC (nothing written); 400 missing Shopify headers
+//   401  bad HMAC (nothing written); 400 missing Shopify headers, or a topic that is not the route's
 //   422  a signed payload this app cannot read as an order: nothing written. Retrying cannot help by itself,
 //        but such a payload means this app has a defect (e.g. a currency it does not know); the failing
 //        deliveries show up in Shopify's webhook metrics, and a fixed release still receives the retries.
@@ -10,11 +10,14 @@ import { db } from "../db/client.server.ts";
 import type { IngestOutcome, WebhookInput } from "./ingest.server.ts";
 import { verifyShopifyWebhook } from "./webhook-verify.server.ts";
 import type { Db } from "../db/client.server.ts";
+import { requireTopic } from "../shopify/webhook-topic.ts";
 
 type Ingest = (db: Db, input: WebhookInput) => Promise<IngestOutcome>;
 
-export async function handleOrderWebhook(request: Request, ingest: Ingest): Promise<Response> {
+/** `route` is the topic the route serves; a delivery of any other topic is refused with 400 before anything is written. */
+export async function handleOrderWebhook(request: Request, route: string, ingest: Ingest): Promise<Response> {
   const { shop, topic, eventId, triggeredAt, payload } = await verifyShopifyWebhook(request);
+  requireTopic(topic, route);
   const outcome = await ingest(db(), { shop, eventId, payload, triggeredAt });
   switch (outcome.kind) {
     case "recorded":

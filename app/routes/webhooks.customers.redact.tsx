@@ -3,9 +3,11 @@ import { customerPrivacyPayload, selectorFrom } from "../compliance/customer-pay
 import { redactCustomer } from "../compliance/customer-redact.server.ts";
 import { db } from "../db/client.server.ts";
 import { authenticate } from "../shopify.server.ts";
+import { requireTopic } from "../shopify/webhook-topic.ts";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, payload } = await authenticate.webhook(request);
+  const { shop, topic, payload } = await authenticate.webhook(request);
+  requireTopic(topic, "customers/redact");
   const parsed = customerPrivacyPayload.safeParse({ shop_domain: shop, ...(payload as object) });
   if (!parsed.success) return new Response("not a customers/redact payload", { status: 422 });
   await redactCustomer(db(), { ...selectorFrom(parsed.data, parsed.data.orders_to_redact), shop });

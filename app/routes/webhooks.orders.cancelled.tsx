@@ -3,4 +3,4 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { ingestCancelledOrder } from "../pipeline/ingest.server.ts";
 import { handleOrderWebhook } from "../pipeline/webhook-route.server.ts";
 
-export const action = async ({ request }: ActionFunctionArgs) => handleOrderWebhook(request, ingestCancelledOrder);
+export const action = async ({ request }: ActionFunctionArgs) => handleOrderWebhook(request, "orders/cancelled", ingestCancelledOrder);

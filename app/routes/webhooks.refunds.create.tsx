@@ -3,4 +3,4 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { ingestRefund } from "../pipeline/ingest.server.ts";
 import { handleOrderWebhook } from "../pipeline/webhook-route.server.ts";
 
-export const action = async ({ request }: ActionFunctionArgs) => handleOrderWebhook(request, ingestRefund);
+export const action = async ({ request }: ActionFunctionArgs) => handleOrderWebhook(request, "refunds/create", ingestRefund);

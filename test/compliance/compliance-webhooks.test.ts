@@ -127,6 +127,26 @@ describe.each(databaseKinds)("compliance webhooks on %s", (kind) => {
     expect(jane.payload).toContain("jane@example.com");
   });
 
+  it("answers 400 to a signed webhook of another topic than the route's, and changes nothing", async () => {
+    const before = await rowCounts(db);
+    const body = { shop_id: 1, shop_domain: SHOP, domain: SHOP, customer: { id: 77, email: "jane@example.com" }, orders_to_redact: [1001], orders_requested: [1001] };
+    const routes = [
+      [shopRedact, "shop/redact"],
+      [customersRedact, "customers/redact"],
+      [dataRequest, "customers/data_request"],
+      [uninstalled, "app/uninstalled"],
+    ] as const;
+    for (const [route, topic] of routes) {
+      for (const other of [...routes.map(([, t]) => t), "orders/paid"].filter((t) => t !== topic)) {
+        expect(await call(route, signedWebhookRequest({ topic: other, shop: SHOP, body })), `${other} posted to ${topic}`).toBe(400);
+      }
+    }
+    expect(await rowCounts(db)).toEqual(before);
+    expect((await db.order.findFirstOrThrow({ where: { shop: SHOP, shopifyOrderId: "1001" } })).payload).toContain("jane@example.com");
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).toBeNull();
+    expect(await db.delivery.count({ where: { shop: SHOP, status: "pending" } })).toBe(1);
+  });
+
   it("app/uninstalled removes sessions and stops pending deliveries, keeping history", async () => {
     const status = await call(uninstalled, signedWebhookRequest({ topic: "app/uninstalled", shop: SHOP, body: { domain: SHOP } }));
     expect(status).toBe(200);

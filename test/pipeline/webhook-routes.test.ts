@@ -106,6 +106,27 @@ describe.each(databaseKinds)("order webhooks on %s", (kind) => {
     expect(perPair.every((group) => group._count === 1)).toBe(true);
   });
 
+  it("answers 400 to a signed webhook of another topic than the route's, and writes nothing", async () => {
+    // The issue's case: a genuine orders/cancelled delivery posted to /webhooks/orders/paid.
+    const cancelledBody = { ...attributedOrder(13), cancelled_at: "2026-11-21T10:00:00Z" };
+    expect((await post(paid, "orders/cancelled", cancelledBody, { eventId: "evt-13" })).status).toBe(400);
+    const refund = shopifyRefund({ id: 779, orderId: 5_000_000_013, lines: [{ lineItemId: 10_001, quantity: 1, subtotal: 4000 }] });
+    const routes = [
+      [paid, "orders/paid", attributedOrder(13)],
+      [cancelled, "orders/cancelled", cancelledBody],
+      [refunds, "refunds/create", refund],
+    ] as const;
+    for (const [route, topic, body] of routes) {
+      for (const other of ["orders/paid", "orders/cancelled", "refunds/create", "orders/updated", "app/uninstalled"].filter((t) => t !== topic)) {
+        expect((await post(route, other, body, { eventId: `evt-13-${other}` })).status, `${other} posted to ${topic}`).toBe(400);
+      }
+    }
+    expect(await counts()).toEqual({ receipts: 0, orders: 0, deliveries: 0 });
+    // Shopify's own spelling of the route's topic is of course accepted.
+    expect((await post(paid, "orders/paid", attributedOrder(13), { eventId: "evt-13" })).status).toBe(200);
+    expect(await counts()).toEqual({ receipts: 1, orders: 1, deliveries: 3 });
+  });
+
   it("answers 401 to a bad signature and writes nothing", async () => {
     const response = await post(paid, "orders/paid", attributedOrder(5), { eventId: "evt-5", secret: "not-the-app-secret" });
     expect(response.status).toBe(401);
