@@ -2,12 +2,10 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { customerPrivacyPayload, selectorFrom } from "../compliance/customer-payload.ts";
 import { recordDataRequest } from "../compliance/data-request.server.ts";
 import { db } from "../db/client.server.ts";
-import { authenticate } from "../shopify.server.ts";
-import { requireTopic } from "../shopify/webhook-topic.ts";
+import { authenticateWebhookOf } from "../shopify/authenticate-webhook.server.ts";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, topic, payload } = await authenticate.webhook(request);
-  requireTopic(topic, "customers/data_request");
+  const { shop, payload } = await authenticateWebhookOf(request, "customers/data_request");
   const parsed = customerPrivacyPayload.safeParse({ shop_domain: shop, ...(payload as object) });
   if (!parsed.success) return new Response("not a customers/data_request payload", { status: 422 });
   await recordDataRequest(db(), { ...selectorFrom(parsed.data, parsed.data.orders_requested), shop });

@@ -2,12 +2,10 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { customerPrivacyPayload, selectorFrom } from "../compliance/customer-payload.ts";
 import { redactCustomer } from "../compliance/customer-redact.server.ts";
 import { db } from "../db/client.server.ts";
-import { authenticate } from "../shopify.server.ts";
-import { requireTopic } from "../shopify/webhook-topic.ts";
+import { authenticateWebhookOf } from "../shopify/authenticate-webhook.server.ts";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, topic, payload } = await authenticate.webhook(request);
-  requireTopic(topic, "customers/redact");
+  const { shop, payload } = await authenticateWebhookOf(request, "customers/redact");
   const parsed = customerPrivacyPayload.safeParse({ shop_domain: shop, ...(payload as object) });
   if (!parsed.success) return new Response("not a customers/redact payload", { status: 422 });
   await redactCustomer(db(), { ...selectorFrom(parsed.data, parsed.data.orders_to_redact), shop });

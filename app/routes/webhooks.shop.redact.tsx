@@ -1,12 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redactShop } from "../compliance/shop-redact.server.ts";
 import { db } from "../db/client.server.ts";
-import { authenticate } from "../shopify.server.ts";
-import { requireTopic } from "../shopify/webhook-topic.ts";
+import { authenticateWebhookOf } from "../shopify/authenticate-webhook.server.ts";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, topic } = await authenticate.webhook(request);
-  requireTopic(topic, "shop/redact");
+  const { shop } = await authenticateWebhookOf(request, "shop/redact");
   await redactShop(db(), shop);
   return new Response();
 };

@@ -161,6 +161,16 @@ describe.each(databaseKinds)("compliance webhooks on %s", (kind) => {
     expect(await db.delivery.count({ where: { shop: OTHER, status: "pending" } })).toBe(1);
   });
 
+  it("acts on the shop's own rows when its header has capitals (Shopify's library accepts them)", async () => {
+    const status = await call(uninstalled, signedWebhookRequest({ topic: "app/uninstalled", shop: "Privacy-Test.myshopify.com", body: { domain: SHOP } }));
+    expect(status).toBe(200);
+    expect(await db.session.count({ where: { shop: SHOP } })).toBe(0);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).not.toBeNull();
+    expect(await call(shopRedact, signedWebhookRequest({ topic: "shop/redact", shop: "PRIVACY-TEST.myshopify.com", body: { shop_id: 1, shop_domain: SHOP } }))).toBe(200);
+    expect(await db.order.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await db.order.count({ where: { shop: OTHER } })).toBe(2);
+  });
+
   it("shop/redact deletes every row of that shop and nothing of another", async () => {
     const other = await rowCounts(db);
     const status = await call(shopRedact, signedWebhookRequest({ topic: "shop/redact", shop: SHOP, body: { shop_id: 1, shop_domain: SHOP } }));

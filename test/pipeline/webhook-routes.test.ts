@@ -127,6 +127,15 @@ describe.each(databaseKinds)("order webhooks on %s", (kind) => {
     expect(await counts()).toEqual({ receipts: 1, orders: 1, deliveries: 3 });
   });
 
+  it("records a shop header in capitals, as Shopify's library accepts it, under the shop's own domain", async () => {
+    expect((await post(paid, "orders/paid", attributedOrder(14), { eventId: "evt-14", shop: "Pipeline-Routes.myshopify.com" })).status).toBe(200);
+    expect(await db.order.count({ where: { shop: SHOP } })).toBe(1);
+    expect(await db.delivery.count({ where: { shop: SHOP, status: "pending" } })).toBe(3);
+    // The same delivery with the shop spelled as Shopify spells it is its retry.
+    expect((await post(paid, "orders/paid", attributedOrder(14), { eventId: "evt-14" })).status).toBe(200);
+    expect(await counts()).toEqual({ receipts: 1, orders: 1, deliveries: 3 });
+  });
+
   it("answers 401 to a bad signature and writes nothing", async () => {
     const response = await post(paid, "orders/paid", attributedOrder(5), { eventId: "evt-5", secret: "not-the-app-secret" });
     expect(response.status).toBe(401);
