@@ -9,7 +9,7 @@ export const AWIN_AWC_COOKIE = "awin_awc";
  * An Awin click checksum: "<advertiser id>_<unix seconds>_<32 hex digits>". Awin does not publish the format;
  * README.md says where this one comes from. Shopper-controlled input, so anything else is refused.
  */
-export const AWC_PATTERN = /^\d{1,10}_\d{10}_[0-9a-f]{32}$/i;
+export const AWC_PATTERN = /^\d{1,10}_\d{10}_[0-9a-fA-F]{32}$/;
 
 /** The Awin click: the _awin_awc cart attribute, else an awc parameter in the landing page URL. */
 export function awinClick(order: Pick<PricedOrder, "noteAttributes" | "landingSite">): Attribution {

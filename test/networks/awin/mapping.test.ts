@@ -128,7 +128,10 @@ describe("Awin reversals", () => {
 describe("Awin's definition", () => {
   it("captures awc on the storefront into the awin_awc cookie and the _awin_awc cart attribute, for the merchant's window", () => {
     expect(awin.storefront).toEqual({ param: "awc", pattern: AWC_PATTERN.source, cookie: "awin_awc", cartAttribute: "_awin_awc", days: { setting: "cookieDays", default: 30 } });
-    expect(new RegExp(awin.storefront!.pattern).test(AWC)).toBe(true);
+    // The script gets the source alone, without flags: it must judge every value as the server does.
+    const inBrowser = new RegExp(awin.storefront!.pattern);
+    for (const value of [AWC, AWC.toUpperCase(), "<script>", `${AWC} `, "1001"]) expect(inBrowser.test(value), value).toBe(AWC_PATTERN.test(value));
+    expect(inBrowser.test(AWC.toUpperCase())).toBe(true);
   });
 
   it("paces to Awin's 20 calls a minute and batches up to 1,000 orders", () => {
