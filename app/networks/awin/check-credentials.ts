@@ -40,7 +40,7 @@ export function advertiserAccountIds(body: string): string[] | null {
 
 export async function checkAwinCredentials(settings: AwinSettings, options: { signal?: AbortSignal } = {}): Promise<CredentialsCheck> {
   if (!settings.apiKey || !settings.advertiserId) {
-    return { outcome: "rejected", message: "Enter the advertiser id and the API key first." };
+    return { outcome: "unverified", message: "Nothing was asked: enter the advertiser id and the API key first." };
   }
   const result = await sendNetworkRequest(awinAccountsRequest(settings), { signal: options.signal });
   if (!result.ok) {

@@ -30,7 +30,7 @@ export const awin: NetworkDefinition<AwinSettings> = {
   },
   pacing: { rateLimit: AWIN_RATE_LIMIT, batchSize: AWIN_BATCH_SIZE },
   fields: [
-    { key: "advertiserId", label: "Advertiser id", help: "the number of your program, shown next to its name in the Awin dashboard", secret: false, input: "text", required: true },
+    { key: "advertiserId", label: "Advertiser id", help: "your program's number in Awin, the one in the address of Awin's pages once your program is open", secret: false, input: "text", required: true },
     { key: "apiKey", label: "API key", help: "Awin: your user menu, then API Credentials (the same token the Conversion API takes)", secret: true, input: "text", required: true },
     { key: "commissionGroup", label: "Commission group", help: "a commission group code from Awin's Commission Management; leave empty for DEFAULT", secret: false, input: "text", required: false },
     { key: "cookieDays", label: "Click window (days)", help: "how long an Awin click counts, 1 to 365 days (your program's cookie period)", secret: false, input: "number", required: false },

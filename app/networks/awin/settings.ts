@@ -11,7 +11,7 @@ export const awinSettingsSchema = z
     advertiserId: z
       .string({ error: "must be text" })
       .trim()
-      .regex(/^\d*$/, { error: "must be your Awin advertiser id, digits only (like 1001), as shown at the top of the Awin dashboard" })
+      .regex(/^\d*$/, { error: "must be your Awin advertiser id, digits only (like 1001): the number in the address of Awin's pages once your program is open" })
       .default(""),
     apiKey: credential,
     commissionGroup: z
@@ -30,7 +30,7 @@ export const awinSettingsSchema = z
   })
   .superRefine(
     requireWhenEnabled("Awin", [
-      { field: "advertiserId", name: "advertiser id", where: "the Awin dashboard (the number next to your program's name)" },
+      { field: "advertiserId", name: "advertiser id", where: "the address of Awin's pages once your program is open" },
       { field: "apiKey", name: "API key", where: "Awin: your user menu, then API Credentials" },
     ]),
   );

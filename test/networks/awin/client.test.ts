@@ -151,6 +151,12 @@ describe("Awin credentials check (test connection)", () => {
     expect(sims.simulator.orders.size).toBe(0);
   });
 
+  it("asks nothing while the advertiser id or the key is missing", async () => {
+    expect(await check({ apiKey: "" })).toMatchObject({ outcome: "unverified", message: expect.stringMatching(/Nothing was asked/) });
+    expect(await check({ advertiserId: "" })).toMatchObject({ outcome: "unverified" });
+    expect(sims.received()).toHaveLength(0);
+  });
+
   it("rejects a wrong key, and an advertiser the key's user cannot reach", async () => {
     expect(await check({ apiKey: "nope" })).toMatchObject({ outcome: "rejected", message: expect.stringMatching(/did not accept the API key \(401\)/) });
     expect(await check({ advertiserId: "2002" })).toMatchObject({ outcome: "rejected", message: expect.stringMatching(/cannot reach advertiser 2002/) });
