@@ -32,6 +32,9 @@ export async function sendNetworkRequest(
       method: request.method,
       headers: request.headers,
       body: request.body === null || request.method === "GET" ? undefined : JSON.stringify(request.body),
+      // Never follow: fetch would carry custom secret headers (Refersion-Secret-Key) to whatever host a 307/308
+      // names, and turn a POST into a GET on a 302. The 3xx comes back and is classified as a failure.
+      redirect: "manual",
       signal: controller.signal,
     });
     const body = await readCapped(response);
@@ -39,6 +42,8 @@ export async function sendNetworkRequest(
     response.headers.forEach((value, name) => {
       headers[name.toLowerCase()] = value;
     });
+    // A Location is logged and shown: it must not echo a secret we sent.
+    if (headers.location !== undefined) headers.location = withoutSecrets(headers.location, request);
     return { ok: true, response: { status: response.status, headers, body }, durationMs: elapsed() };
   } catch (error) {
     const message = timedOut
@@ -113,12 +118,31 @@ export function parseRetryAfter(value: string | null | undefined, now: Date = ne
   return Math.max(0, date - now.getTime());
 }
 
-/** The status rules shared by all networks: 2xx success; 408/425/429/5xx retry; 401/403 keys rejected; other 4xx permanent. */
+/** A 3xx: never followed, never a success; its Location (secrets already removed by sendNetworkRequest) is kept. */
+export function classifyRedirect(response: NetworkResponse, label = "the network"): Classification | null {
+  const { status } = response;
+  if (status < 300 || status >= 400) return null;
+  const location = response.headers.location?.trim() || null;
+  return {
+    kind: "redirected",
+    location,
+    reason:
+      `${label} answered ${status} redirecting to ${location ?? "(no Location)"}; redirects are never followed, ` +
+      "so nothing was delivered: replay once the endpoint answers directly",
+  };
+}
+
+/**
+ * The status rules shared by all networks: 2xx success; 3xx redirected (a failure of its own); 408/425/429/5xx
+ * retry; 401/403 keys rejected; other 4xx permanent.
+ */
 export function classifyCommon(response: NetworkResponse, label = "the network", now: Date = new Date()): Classification {
   const { status } = response;
   const excerpt = responseExcerpt(response.body, 300);
   const said = excerpt ? `: ${excerpt}` : "";
   if (status >= 200 && status < 300) return { kind: "success" };
+  const redirected = classifyRedirect(response, label);
+  if (redirected) return redirected;
   if (status === 408 || status === 425 || status === 429) {
     const retryAfterMs = parseRetryAfter(response.headers["retry-after"], now);
     return {

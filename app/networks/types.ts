@@ -28,6 +28,8 @@ export type Classification =
   | { kind: "success"; externalRef?: string; note?: string }
   | { kind: "retry"; reason: string; retryAfterMs?: number }
   | { kind: "permanent"; reason: string }
+  /** A 3xx: never followed (a secret could go to another host, a POST become a GET); final, replayable. */
+  | { kind: "redirected"; reason: string; location: string | null }
   | { kind: "credentials_rejected"; reason: string };
 
 export interface MappingContext {

@@ -211,6 +211,7 @@ function transition(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord, n
         : { outcome: "failed", columns: { ...common, status: "failed", lastError: c.reason, reason: `${next.reason}: ${c.reason}`, completedAt: now } };
     }
     case "permanent":
+    case "redirected":
       return { outcome: "failed", columns: { ...common, status: "failed", lastError: c.reason, reason: c.reason, completedAt: now } };
     case "credentials_rejected":
       return { outcome: "paused", columns: { ...common, status: "paused", lastError: c.reason, reason: `${KEYS_REJECTED} (${c.reason})` } };
