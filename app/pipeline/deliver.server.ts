@@ -6,7 +6,8 @@ import type { Classification, Decision, NetworkRequest } from "../networks/types
 import type { NormalizedOrder, NormalizedRefund } from "../orders/model.ts";
 import { priceOrder, priceRefund } from "../orders/price.ts";
 import { markCredentialsOk, markCredentialsRejected, type ShopConfig } from "../settings/store.server.ts";
-import { renewLease, type ClaimedDelivery } from "./claim.server.ts";
+import { renewLease, SHOP_UNINSTALLED, type ClaimedDelivery } from "./claim.server.ts";
+import { STOPPED_ON_UNINSTALL } from "../compliance/uninstall.server.ts";
 import { CANCELLATION, CONVERSION, REFUND_PREFIX, WAITING_FOR_CONVERSION } from "./model.ts";
 import { describeError, KEYS_REJECTED } from "./plan.ts";
 import { nextAttempt, type RetryPolicy } from "./retry-policy.ts";
@@ -31,12 +32,24 @@ const EXCERPT = 1000;
 
 type Columns = Record<string, unknown>;
 
-/** UPDATE of a delivery this claim holds: changes nothing once the lease has gone to another claim. */
+/**
+ * UPDATE of a delivery this claim holds: changes nothing once the lease has gone to another claim. A delivery
+ * going back to pending stops instead when its shop has uninstalled the app meanwhile: nothing more is sent.
+ */
 function updateHeld(d: ClaimedDelivery, columns: Columns): Stmt {
   const names = Object.keys(columns);
+  const params: unknown[] = [];
+  const set = names.map((n) => {
+    if (columns.status === "pending" && (n === "status" || n === "reason")) {
+      params.push(n === "status" ? "stopped" : STOPPED_ON_UNINSTALL, columns[n]);
+      return `"${n}" = CASE WHEN ${SHOP_UNINSTALLED} THEN ? ELSE ? END`;
+    }
+    params.push(columns[n]);
+    return `"${n}" = ?`;
+  });
   return {
-    sql: `UPDATE "Delivery" SET ${names.map((n) => `"${n}" = ?`).join(", ")} WHERE "id" = ? AND "leaseOwner" = ? AND "status" = 'in_flight'`,
-    params: [...names.map((n) => columns[n]), d.id, d.leaseOwner],
+    sql: `UPDATE "Delivery" SET ${set.join(", ")} WHERE "id" = ? AND "leaseOwner" = ? AND "status" = 'in_flight'`,
+    params: [...params, d.id, d.leaseOwner],
   };
 }
 
@@ -159,7 +172,8 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
 
   const request = prepared.decision.request;
   // The last moment to find out that the lease ran out while this claim waited: after this, it is sent.
-  if (!(await renewLease(ctx.db, d, ctx.leaseMs, ctx.now()))) return "lost";
+  const lease = await renewLease(ctx.db, d, ctx.leaseMs, ctx.now());
+  if (lease !== "held") return lease === "stopped" ? "skipped" : "lost";
   const startedAt = ctx.now();
   const result = await sendNetworkRequest(request, { timeoutMs: ctx.requestTimeoutMs });
   const classification: Classification = result.ok ? connected.definition.classify(result.response, request) : classifyTransportFailure(result);
