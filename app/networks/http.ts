@@ -1,6 +1,6 @@
 // Sending a prepared NetworkRequest, and the response rules every network shares (PRODUCT.md "Reliability
 // rules"). Each network's classify.ts starts from classifyCommon and adds what is particular to it.
-import type { Classification, NetworkRequest, NetworkResponse } from "./types.ts";
+import type { Classification, NetworkDefinition, NetworkRequest, NetworkResponse } from "./types.ts";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Bodies are read up to this size; a network's answer is never larger in practice. */
@@ -93,6 +93,27 @@ function describeTransportError(error: unknown): string {
     return `${error.message}: ${code ? `${code} ` : ""}${cause.message}`.trim();
   }
   return error.message;
+}
+
+/**
+ * What an attempt's outcome means: the transport failure, or the network's classification of its answer, looked
+ * at again where the network asks to (follow-up calls go through the same sender, with the same timeout).
+ */
+export async function classifyAttempt(
+  network: Pick<NetworkDefinition, "classify" | "reconsider">,
+  request: NetworkRequest,
+  result: SendResult,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<Classification> {
+  if (!result.ok) return classifyTransportFailure(result);
+  const classification = network.classify(result.response, request);
+  if (!network.reconsider) return classification;
+  try {
+    return await network.reconsider({ request, response: result.response, classification }, (followUp) => sendNetworkRequest(followUp, options));
+  } catch (error) {
+    // The answer is known but its meaning could not be settled: ask again later rather than guess.
+    return { kind: "retry", reason: `could not settle the network's answer (${classification.kind}): ${withoutSecrets(error instanceof Error ? error.message : String(error), request)}` };
+  }
 }
 
 /** A connection error or timeout: the network may never have seen the request, so it is always retried. */

@@ -111,4 +111,18 @@ export interface NetworkDefinition<Settings extends { enabled: boolean } = { ena
   mapCancellation(order: PricedOrder, settings: Settings, ctx: MappingContext): Decision;
   mapRefund(order: PricedOrder, refund: PricedRefund, settings: Settings, ctx: MappingContext): Decision;
   classify(response: NetworkResponse, request: NetworkRequest): Classification;
+  /**
+   * A second look at an answer classify alone cannot settle, with follow-up calls to the same network through
+   * `send` (Retrack: a create refused because its order number is taken looks the transaction up). Absent for most.
+   */
+  reconsider?(answer: NetworkAnswer, send: (request: NetworkRequest) => Promise<FollowUpResult>): Promise<Classification>;
 }
+
+export interface NetworkAnswer {
+  request: NetworkRequest;
+  response: NetworkResponse;
+  classification: Classification;
+}
+
+/** What a follow-up call came back with (app/networks/http.ts sendNetworkRequest). */
+export type FollowUpResult = { ok: true; response: NetworkResponse } | { ok: false; error: string; timedOut: boolean };

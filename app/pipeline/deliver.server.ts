@@ -1,7 +1,7 @@
 // Making one attempt at one claimed delivery: map the recorded order with the shop's current settings, send,
 // classify, and record the attempt and the delivery's new state in one transaction.
 import type { Db } from "../db/client.server.ts";
-import { classifyTransportFailure, redactRequest, responseExcerpt, sendNetworkRequest } from "../networks/http.ts";
+import { classifyAttempt, redactRequest, responseExcerpt, sendNetworkRequest } from "../networks/http.ts";
 import type { Classification, Decision, NetworkRequest } from "../networks/types.ts";
 import type { NormalizedOrder, NormalizedRefund } from "../orders/model.ts";
 import { priceOrder, priceRefund } from "../orders/price.ts";
@@ -191,7 +191,7 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
   if (lease !== "held") return lease === "stopped" ? "skipped" : "lost";
   const startedAt = ctx.now();
   const result = await sendNetworkRequest(request, { timeoutMs: ctx.requestTimeoutMs });
-  const classification: Classification = result.ok ? connected.definition.classify(result.response, request) : classifyTransportFailure(result);
+  const classification = await classifyAttempt(connected.definition, request, result, { timeoutMs: ctx.requestTimeoutMs });
   const outcome = await recordDurably(ctx, d, {
     request,
     startedAt,
