@@ -11,15 +11,43 @@ export interface Keyring {
 
 export class EncryptionKeyError extends Error {}
 
+const KEY_BYTES = 32;
+const IV_BYTES = 12;
+/** GCM's full tag: a shorter one would be accepted by Node unless the length is pinned, and is easier to forge. */
+const TAG_BYTES = 16;
+
+/**
+ * Exactly 64 hex digits, or base64 (standard or URL alphabet, padding optional) that decodes to 32 bytes and
+ * encodes back to the same text: Node's decoder skips what it cannot read, so "key + garbage" would decode.
+ */
 function decodeKey(text: string, label: string): Buffer {
   const trimmed = text.trim();
-  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "base64");
-  if (key.length !== 32) {
-    throw new EncryptionKeyError(
-      `${label} must be 32 bytes, base64 or hex (generate one with: openssl rand -base64 32); got ${key.length} bytes`,
-    );
-  }
+  const problem = `${label} must be exactly 32 bytes, base64 or hex (generate one with: openssl rand -base64 32)`;
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, "hex");
+  const key = strictBase64(trimmed);
+  if (!key) throw new EncryptionKeyError(`${problem}; got text that is neither`);
+  if (key.length !== KEY_BYTES) throw new EncryptionKeyError(`${problem}; got ${key.length} bytes`);
   return key;
+}
+
+/** Base64 or base64url, padded or not, that is exactly what the bytes encode to; anything else is null. */
+function strictBase64(text: string): Buffer | null {
+  const url = /^[A-Za-z0-9_-]*$/.test(text.replace(/=+$/, ""));
+  const standard = /^[A-Za-z0-9+/]*={0,2}$/.test(text);
+  if (!text || (!url && !standard) || (text.includes("=") && text.length % 4 !== 0)) return null;
+  const bytes = Buffer.from(text, url && !standard ? "base64url" : "base64");
+  const again = bytes.toString(url && !standard ? "base64url" : "base64");
+  const unpadded = (value: string) => value.replace(/=+$/, "");
+  return unpadded(again) === unpadded(text) ? bytes : null;
+}
+
+/** One base64url part of a ciphertext, of exactly `bytes` bytes. */
+function part(text: string, bytes: number, what: string): Buffer {
+  const decoded = /^[A-Za-z0-9_-]*$/.test(text) ? Buffer.from(text, "base64url") : null;
+  if (!decoded || decoded.toString("base64url") !== text || decoded.length !== bytes) {
+    throw new Error(`not an Affiliate Relay ciphertext: the ${what} must be ${bytes} bytes`);
+  }
+  return decoded;
 }
 
 function derivedId(key: Buffer): string {
@@ -65,8 +93,8 @@ const b64 = (buffer: Buffer) => buffer.toString("base64url");
 
 export function seal(plaintext: string, keyring: Keyring = keyringFromEnv(), aad = ""): Sealed {
   const key = keyring.keys.get(keyring.currentId)!;
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(aad));
   const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   return {
@@ -81,8 +109,10 @@ export function open(ciphertext: string, keyring: Keyring = keyringFromEnv(), aa
   if (version !== "v1" || !keyId || !iv || !tag || body === undefined) throw new Error("not an Affiliate Relay ciphertext");
   const key = keyring.keys.get(keyId);
   if (!key) throw new EncryptionKeyError(`credentials were encrypted with key "${keyId}", which ENCRYPTION_KEY no longer lists`);
-  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+  const decipher = createDecipheriv("aes-256-gcm", key, part(iv, IV_BYTES, "IV"), { authTagLength: TAG_BYTES });
   decipher.setAAD(Buffer.from(aad));
-  decipher.setAuthTag(Buffer.from(tag, "base64url"));
-  return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+  decipher.setAuthTag(part(tag, TAG_BYTES, "authentication tag"));
+  const sealedBody = Buffer.from(body, "base64url");
+  if (sealedBody.toString("base64url") !== body) throw new Error("not an Affiliate Relay ciphertext: the body is not base64url");
+  return Buffer.concat([decipher.update(sealedBody), decipher.final()]).toString("utf8");
 }

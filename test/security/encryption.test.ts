@@ -40,6 +40,30 @@ describe("credential encryption", () => {
     expect(() => open(sealed.ciphertext, dropped)).toThrow(/no longer lists/);
   });
 
+  it("refuses an authentication tag shorter than GCM's 16 bytes", () => {
+    const keyring = parseKeyring(keyA.toString("base64"));
+    const { ciphertext } = seal("secret", keyring, "a.myshopify.com/retrack");
+    const parts = ciphertext.split(".");
+    const tag = Buffer.from(parts[3]!, "base64url");
+    for (const length of [15, 12, 8, 4, 1]) {
+      const shortened = [...parts.slice(0, 3), tag.subarray(0, length).toString("base64url"), parts[4]].join(".");
+      expect(() => open(shortened, keyring, "a.myshopify.com/retrack"), `${length}-byte tag`).toThrow(/authentication tag must be 16 bytes/);
+    }
+    expect(open(ciphertext, keyring, "a.myshopify.com/retrack")).toBe("secret");
+  });
+
+  it("reads a key only when all of it is exactly 32 bytes of base64 or hex", () => {
+    const base64 = keyA.toString("base64");
+    const hex = keyA.toString("hex");
+    for (const good of [base64, base64.replace(/=$/, ""), keyA.toString("base64url"), hex, hex.toUpperCase(), ` ${base64} `]) {
+      expect(parseKeyring(good).keys.size, good).toBeGreaterThan(0);
+    }
+    for (const bad of [`${base64}garbage`, `${base64}!!`, `${base64}=`, `${base64.slice(0, -2)}$=`, `${hex}zz`, `${hex}0`, `${hex.slice(0, 62)}--`, `${base64.slice(0, 40)}.${base64.slice(40)}`]) {
+      expect(() => parseKeyring(bad), bad).toThrow(EncryptionKeyError);
+      expect(() => parseKeyring(`new:${bad}`), bad).toThrow(/exactly 32 bytes/);
+    }
+  });
+
   it("refuses a missing or malformed key with a clear message", () => {
     expect(() => parseKeyring(undefined)).toThrow(EncryptionKeyError);
     expect(() => parseKeyring("")).toThrow(/ENCRYPTION_KEY is not set/);
