@@ -1,11 +1,16 @@
 // AES-256-GCM for credentials at rest. ENCRYPTION_KEY holds one or more 32-byte keys, base64 or hex:
-//   "<key>"                      one key, its id derived from the key itself
-//   "<id>:<key>,<id>:<key>,..."  rotation: the first encrypts, every listed key still decrypts
-// Each ciphertext names its key id, so old rows keep decrypting after a new key is put first.
+//   "<key>"                      one key
+//   "<label>:<key>,<label>:<key>,..."  rotation: the first encrypts, every listed key still decrypts
+// Each ciphertext names the key that sealed it by the key's fingerprint (derived from the key itself), so labels
+// are only for people: a key may be listed bare, labelled, or relabelled ("new:<k2>,old:<k1>" after "<k1>") and
+// what it sealed still opens. Ciphertexts from before fingerprints name a label, which is looked up too.
+// `affiliate-relay keys rotate` (app/security/rotate-credentials.server.ts) re-seals everything with the first key.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 
 export interface Keyring {
+  /** The fingerprint of the first listed key: what encrypts, and what new ciphertexts name. */
   currentId: string;
+  /** Every listed key, by its fingerprint and by its label where it has one. */
   keys: Map<string, Buffer>;
 }
 
@@ -50,7 +55,8 @@ function part(text: string, bytes: number, what: string): Buffer {
   return decoded;
 }
 
-function derivedId(key: Buffer): string {
+/** A key's id in ciphertexts: its fingerprint, the same however ENCRYPTION_KEY labels it. */
+export function keyFingerprint(key: Buffer): string {
   return createHash("sha256").update(key).digest("hex").slice(0, 8);
 }
 
@@ -59,20 +65,34 @@ export function parseKeyring(value: string | undefined): Keyring {
     throw new EncryptionKeyError("ENCRYPTION_KEY is not set: credentials are never stored unencrypted (openssl rand -base64 32)");
   }
   const keys = new Map<string, Buffer>();
+  const add = (id: string, key: Buffer, what: string) => {
+    const known = keys.get(id);
+    if (known && !known.equals(key)) throw new EncryptionKeyError(`ENCRYPTION_KEY lists ${what} "${id}" twice`);
+    keys.set(id, key);
+  };
+  const fingerprints = new Set<string>();
   let currentId = "";
   for (const entry of value.split(",")) {
     const colon = entry.indexOf(":");
-    const [id, material] = colon > 0 ? [entry.slice(0, colon).trim(), entry.slice(colon + 1)] : [null, entry];
-    if (id !== null && !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
-      throw new EncryptionKeyError(`ENCRYPTION_KEY key id "${id}" must be 1-32 letters, digits, - or _`);
+    const [label, material] = colon > 0 ? [entry.slice(0, colon).trim(), entry.slice(colon + 1)] : [null, entry];
+    if (label !== null && !/^[A-Za-z0-9_-]{1,32}$/.test(label)) {
+      throw new EncryptionKeyError(`ENCRYPTION_KEY key id "${label}" must be 1-32 letters, digits, - or _`);
     }
-    const key = decodeKey(material, id ? `ENCRYPTION_KEY key "${id}"` : "ENCRYPTION_KEY");
-    const keyId = id ?? derivedId(key);
-    if (keys.has(keyId)) throw new EncryptionKeyError(`ENCRYPTION_KEY lists key id "${keyId}" twice`);
-    keys.set(keyId, key);
-    currentId ||= keyId;
+    const key = decodeKey(material, label ? `ENCRYPTION_KEY key "${label}"` : "ENCRYPTION_KEY");
+    const fingerprint = keyFingerprint(key);
+    if (fingerprints.has(fingerprint)) throw new EncryptionKeyError(`ENCRYPTION_KEY lists the same key twice (key id "${label ?? fingerprint}")`);
+    fingerprints.add(fingerprint);
+    add(fingerprint, key, "key id");
+    if (label !== null) add(label, key, "key id");
+    currentId ||= fingerprint;
   }
   return { currentId, keys };
+}
+
+/** The key id a ciphertext names (its second part), or null for text that is not one. */
+export function sealedKeyId(ciphertext: string): string | null {
+  const [version, keyId] = ciphertext.split(".");
+  return version === "v1" && keyId ? keyId : null;
 }
 
 let cached: { source: string; keyring: Keyring } | undefined;

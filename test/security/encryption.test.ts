@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { EncryptionKeyError, open, parseKeyring, seal } from "../../app/security/encryption.server.ts";
+import { EncryptionKeyError, keyFingerprint, open, parseKeyring, seal, sealedKeyId } from "../../app/security/encryption.server.ts";
 
 const keyA = randomBytes(32);
 const keyB = randomBytes(32);
@@ -30,14 +30,26 @@ describe("credential encryption", () => {
     expect(() => open(ciphertext, keyring, "b.myshopify.com/retrack")).toThrow();
   });
 
-  it("rotates: the first key encrypts, older listed keys still decrypt", () => {
-    const old = parseKeyring(`old:${keyA.toString("base64")}`);
-    const sealed = seal("v", old);
+  it("rotates as README says: a bare key, then new:<k2>,old:<k1>; the first encrypts, older listed keys still decrypt", () => {
+    const first = parseKeyring(keyA.toString("base64"));
+    const sealed = seal("v", first);
+    expect(sealed.keyId).toBe(keyFingerprint(keyA));
     const rotated = parseKeyring(`new:${keyB.toString("base64")},old:${keyA.toString("base64")}`);
     expect(open(sealed.ciphertext, rotated)).toBe("v");
-    expect(seal("v", rotated).keyId).toBe("new");
+    const resealed = seal("v", rotated);
+    expect(resealed.keyId).toBe(keyFingerprint(keyB));
+    // Relabelled again (the same recipe one rotation later), or listed bare: still the same key.
+    expect(open(resealed.ciphertext, parseKeyring(`newer:${randomBytes(32).toString("base64")},old:${keyB.toString("hex")}`))).toBe("v");
+    expect(open(resealed.ciphertext, parseKeyring(keyB.toString("base64")))).toBe("v");
     const dropped = parseKeyring(`new:${keyB.toString("base64")}`);
     expect(() => open(sealed.ciphertext, dropped)).toThrow(/no longer lists/);
+  });
+
+  it("still opens a ciphertext that names a key by its label (sealed before fingerprints)", () => {
+    const parts = seal("v", parseKeyring(keyA.toString("base64"))).ciphertext.split(".");
+    parts[1] = "old";
+    expect(open(parts.join("."), parseKeyring(`new:${keyB.toString("base64")},old:${keyA.toString("base64")}`))).toBe("v");
+    expect(sealedKeyId(parts.join("."))).toBe("old");
   });
 
   it("refuses an authentication tag shorter than GCM's 16 bytes", () => {
@@ -70,5 +82,6 @@ describe("credential encryption", () => {
     expect(() => parseKeyring("c2hvcnQ=")).toThrow(/32 bytes/);
     expect(() => parseKeyring(`bad id:${keyA.toString("base64")}`)).toThrow(/key id/);
     expect(() => parseKeyring(`a:${keyA.toString("base64")},a:${keyB.toString("base64")}`)).toThrow(/twice/);
+    expect(() => parseKeyring(`a:${keyA.toString("base64")},b:${keyA.toString("hex")}`)).toThrow(/same key twice/);
   });
 });
