@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   demo: () => import("./commands/demo.ts"),
   replay: () => import("./commands/replay.ts"),
   backfill: () => import("./commands/backfill.ts"),
+  keys: () => import("./commands/keys.ts"),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -20,6 +20,8 @@ export interface CustomerSelector {
   shop: string;
   customerId: string | null;
   email: string | null;
+  /** customers/redact names the customer's phone too: scrubbed wherever it appears. */
+  phone?: string | null;
   orderIds: string[];
 }
 
@@ -29,6 +31,7 @@ export function selectorFrom(payload: CustomerPrivacyPayload, orderIds: Array<nu
     shop: payload.shop_domain,
     customerId: id === null || id === undefined ? null : String(id),
     email: payload.customer?.email?.trim().toLowerCase() || null,
+    phone: payload.customer?.phone?.trim() || null,
     orderIds: orderIds.map(String),
   };
 }

@@ -1,113 +1,79 @@
-// customers/redact: the customer's personal data leaves stored orders and every logged request body.
-// Order amounts and references stay: the merchant still needs them to reconcile affiliate commissions.
+// customers/redact: the customer's personal data leaves stored orders, every logged request and answer, and the
+// deliveries' reasons. Order amounts and references stay: the merchant still needs them to reconcile commissions.
+//
+// A delivery can be in flight meanwhile: its worker read the order before the scrub and records its attempt after
+// it. The order's redactedAt is the marker that recording consults (app/pipeline/deliver.server.ts scrubs what it
+// writes once it is set), and both sides take the order's row first: here it is locked for the whole scrub (on
+// SQLite the write transaction is exclusive), there the attempt's statement takes it FOR SHARE. So an attempt is
+// recorded either before the scrub (and scrubbed here) or after it (and scrubbed as it is written).
 import type { Db } from "../db/client.server.ts";
-import { customerOrdersWhere, type CustomerSelector } from "./customer-payload.ts";
+import { driverFor, sql, type Stmt, type Work } from "../pipeline/sql/driver.server.ts";
+import type { CustomerSelector } from "./customer-payload.ts";
+import { customerNeedles, scrubLoggedRequest, scrubText, scrubValue } from "./customer-scrub.ts";
 
-const REDACTED = "[redacted]";
+export { scrubValue } from "./customer-scrub.ts";
 
-/**
- * What identifies the customer in free text. Emails, phone numbers and IP addresses are distinctive, so any
- * string containing one goes; names only where a value is the name itself, since a short name ("Abe") can be
- * part of a SKU, a title or a click id that later refunds still need.
- */
-export interface Needles {
-  contained: string[];
-  whole: string[];
+/** The selector's orders, locked against concurrent attempt records (PostgreSQL; SQLite's writer is exclusive). */
+function customerOrders(selector: CustomerSelector, lock: boolean): Stmt | null {
+  const or: string[] = [];
+  const params: unknown[] = [selector.shop];
+  if (selector.customerId) {
+    or.push(`"customerId" = ?`);
+    params.push(selector.customerId);
+  }
+  if (selector.email) {
+    or.push(`"customerEmail" = ?`);
+    params.push(selector.email);
+  }
+  if (selector.orderIds.length) {
+    or.push(`"shopifyOrderId" IN (${selector.orderIds.map(() => "?").join(", ")})`);
+    params.push(...selector.orderIds);
+  }
+  // No way to identify the customer: match nothing rather than everything.
+  if (!or.length) return null;
+  return {
+    sql: `SELECT "id", "payload" FROM "Order" WHERE "shop" = ? AND (${or.join(" OR ")}) ORDER BY "id"${lock ? " FOR UPDATE" : ""}`,
+    params,
+  };
 }
 
-/** Removes `customer` objects and any string that identifies the customer, at any depth. */
-export function scrubValue(value: unknown, needles: Needles): unknown {
-  if (typeof value === "string") {
-    const lower = value.toLowerCase();
-    const hit = needles.contained.some((needle) => lower.includes(needle)) || needles.whole.includes(lower.trim());
-    return hit ? REDACTED : value;
-  }
-  if (Array.isArray(value)) return value.map((item) => scrubValue(item, needles));
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) {
-      out[key] = key === "customer" && inner !== null ? null : scrubValue(inner, needles);
+function* redactWork(selector: CustomerSelector, lock: boolean, now: Date): Work<{ orders: number; attempts: number }> {
+  const select = customerOrders(selector, lock);
+  const orders = select ? (yield select).rows : [];
+  let attempts = 0;
+  for (const order of orders) {
+    const orderId = String(order.id);
+    const payload = JSON.parse(String(order.payload)) as Record<string, unknown>;
+    const needles = customerNeedles(payload.customer, { email: selector.email, phone: selector.phone });
+    yield sql`UPDATE "Order" SET "payload" = ${JSON.stringify(scrubValue(payload, needles))}, "customerId" = NULL, "customerEmail" = NULL,
+        "redactedAt" = ${now}, "updatedAt" = ${now}
+      WHERE "id" = ${orderId}`;
+    const logged = (yield sql`SELECT "a"."id", "a"."request", "a"."responseExcerpt", "a"."error" FROM "DeliveryAttempt" AS "a"
+        JOIN "Delivery" AS "d" ON "d"."id" = "a"."deliveryId" WHERE "d"."orderId" = ${orderId}`).rows;
+    for (const attempt of logged) {
+      const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+      yield sql`UPDATE "DeliveryAttempt" SET "request" = ${scrubLoggedRequest(String(attempt.request), needles)},
+          "responseExcerpt" = ${scrubText(text(attempt.responseExcerpt), needles)}, "error" = ${scrubText(text(attempt.error), needles)}
+        WHERE "id" = ${String(attempt.id)}`;
     }
-    return out;
-  }
-  return value;
-}
-
-/** Free text (error messages, response excerpts): the distinctive identifiers only. */
-function scrubText(text: string | null, needles: Needles): string | null {
-  if (text === null) return null;
-  let out = text;
-  for (const needle of needles.contained) out = out.replace(new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), REDACTED);
-  return out;
-}
-
-function needlesFor(customer: unknown, selector: CustomerSelector): Needles {
-  const contained = new Set<string>();
-  const whole = new Set<string>();
-  if (selector.email) contained.add(selector.email);
-  if (customer && typeof customer === "object") {
-    for (const key of ["email", "ipAddress", "phone"]) {
-      const value = (customer as Record<string, unknown>)[key];
-      if (typeof value === "string" && value.trim().length >= 3) contained.add(value.trim().toLowerCase());
-    }
-    for (const key of ["firstName", "lastName"]) {
-      const value = (customer as Record<string, unknown>)[key];
-      if (typeof value === "string" && value.trim()) whole.add(value.trim().toLowerCase());
+    attempts += logged.length;
+    // Reasons and errors can quote a network's answer, which may echo the customer's email or name.
+    const deliveries = (yield sql`SELECT "id", "reason", "lastError" FROM "Delivery" WHERE "orderId" = ${orderId}`).rows;
+    for (const delivery of deliveries) {
+      const reason = delivery.reason === null ? null : String(delivery.reason);
+      const lastError = delivery.lastError === null ? null : String(delivery.lastError);
+      const scrubbedReason = scrubText(reason, needles);
+      const scrubbedError = scrubText(lastError, needles);
+      if (scrubbedReason === reason && scrubbedError === lastError) continue;
+      yield sql`UPDATE "Delivery" SET "reason" = ${scrubbedReason}, "lastError" = ${scrubbedError} WHERE "id" = ${String(delivery.id)}`;
     }
   }
-  return { contained: [...contained], whole: [...whole] };
+  if (selector.customerId) yield sql`DELETE FROM "DataRequest" WHERE "shop" = ${selector.shop} AND "customerId" = ${selector.customerId}`;
+  if (selector.email) yield sql`DELETE FROM "DataRequest" WHERE "shop" = ${selector.shop} AND "email" = ${selector.email}`;
+  return { orders: orders.length, attempts };
 }
 
 export async function redactCustomer(db: Db, selector: CustomerSelector): Promise<{ orders: number; attempts: number }> {
-  const orders = await db.order.findMany({
-    where: customerOrdersWhere(selector),
-    select: { id: true, payload: true },
-  });
-  let attempts = 0;
-  for (const order of orders) {
-    const payload = JSON.parse(order.payload) as Record<string, unknown>;
-    const needles = needlesFor(payload.customer, selector);
-    const logged = await db.deliveryAttempt.findMany({
-      where: { delivery: { orderId: order.id } },
-      select: { id: true, request: true, responseExcerpt: true, error: true },
-    });
-    const deliveries = await db.delivery.findMany({
-      where: { orderId: order.id },
-      select: { id: true, reason: true, lastError: true },
-    });
-    await db.$transaction([
-      db.order.update({
-        where: { id: order.id },
-        data: {
-          payload: JSON.stringify(scrubValue(payload, needles)),
-          customerId: null,
-          customerEmail: null,
-          redactedAt: new Date(),
-        },
-      }),
-      ...logged.map((attempt) =>
-        db.deliveryAttempt.update({
-          where: { id: attempt.id },
-          data: {
-            request: JSON.stringify(scrubValue(JSON.parse(attempt.request), needles)),
-            responseExcerpt: scrubText(attempt.responseExcerpt, needles),
-            error: scrubText(attempt.error, needles),
-          },
-        }),
-      ),
-      // Reasons and errors can quote a network's answer, which may echo the customer's email.
-      ...deliveries.map((delivery) =>
-        db.delivery.update({
-          where: { id: delivery.id },
-          data: { reason: scrubText(delivery.reason, needles), lastError: scrubText(delivery.lastError, needles) },
-        }),
-      ),
-    ]);
-    attempts += logged.length;
-  }
-  const requests = [];
-  if (selector.customerId) requests.push({ customerId: selector.customerId });
-  if (selector.email) requests.push({ email: selector.email });
-  if (requests.length) await db.dataRequest.deleteMany({ where: { shop: selector.shop, OR: requests } });
-  return { orders: orders.length, attempts };
+  const driver = driverFor(db);
+  return driver.transaction(() => redactWork(selector, driver.kind === "postgresql", new Date()));
 }

@@ -1,6 +1,6 @@
 // Sending a prepared NetworkRequest, and the response rules every network shares (PRODUCT.md "Reliability
 // rules"). Each network's classify.ts starts from classifyCommon and adds what is particular to it.
-import type { Classification, NetworkRequest, NetworkResponse } from "./types.ts";
+import type { Classification, NetworkDefinition, NetworkRequest, NetworkResponse } from "./types.ts";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Bodies are read up to this size; a network's answer is never larger in practice. */
@@ -32,6 +32,9 @@ export async function sendNetworkRequest(
       method: request.method,
       headers: request.headers,
       body: request.body === null || request.method === "GET" ? undefined : JSON.stringify(request.body),
+      // Never follow: fetch would carry custom secret headers (Refersion-Secret-Key) to whatever host a 307/308
+      // names, and turn a POST into a GET on a 302. The 3xx comes back and is classified as a failure.
+      redirect: "manual",
       signal: controller.signal,
     });
     const body = await readCapped(response);
@@ -39,6 +42,8 @@ export async function sendNetworkRequest(
     response.headers.forEach((value, name) => {
       headers[name.toLowerCase()] = value;
     });
+    // A Location is logged and shown: it must not echo a secret we sent.
+    if (headers.location !== undefined) headers.location = withoutSecrets(headers.location, request);
     return { ok: true, response: { status: response.status, headers, body }, durationMs: elapsed() };
   } catch (error) {
     const message = timedOut
@@ -90,6 +95,27 @@ function describeTransportError(error: unknown): string {
   return error.message;
 }
 
+/**
+ * What an attempt's outcome means: the transport failure, or the network's classification of its answer, looked
+ * at again where the network asks to (follow-up calls go through the same sender, with the same timeout).
+ */
+export async function classifyAttempt(
+  network: Pick<NetworkDefinition, "classify" | "reconsider">,
+  request: NetworkRequest,
+  result: SendResult,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<Classification> {
+  if (!result.ok) return classifyTransportFailure(result);
+  const classification = network.classify(result.response, request);
+  if (!network.reconsider) return classification;
+  try {
+    return await network.reconsider({ request, response: result.response, classification }, (followUp) => sendNetworkRequest(followUp, options));
+  } catch (error) {
+    // The answer is known but its meaning could not be settled: ask again later rather than guess.
+    return { kind: "retry", reason: `could not settle the network's answer (${classification.kind}): ${withoutSecrets(error instanceof Error ? error.message : String(error), request)}` };
+  }
+}
+
 /** A connection error or timeout: the network may never have seen the request, so it is always retried. */
 export function classifyTransportFailure(error: string | { error: string; timedOut?: boolean }): Classification {
   const text = typeof error === "string" ? error : error.error;
@@ -113,12 +139,31 @@ export function parseRetryAfter(value: string | null | undefined, now: Date = ne
   return Math.max(0, date - now.getTime());
 }
 
-/** The status rules shared by all networks: 2xx success; 408/425/429/5xx retry; 401/403 keys rejected; other 4xx permanent. */
+/** A 3xx: never followed, never a success; its Location (secrets already removed by sendNetworkRequest) is kept. */
+export function classifyRedirect(response: NetworkResponse, label = "the network"): Classification | null {
+  const { status } = response;
+  if (status < 300 || status >= 400) return null;
+  const location = response.headers.location?.trim() || null;
+  return {
+    kind: "redirected",
+    location,
+    reason:
+      `${label} answered ${status} redirecting to ${location ?? "(no Location)"}; redirects are never followed, ` +
+      "so nothing was delivered: replay once the endpoint answers directly",
+  };
+}
+
+/**
+ * The status rules shared by all networks: 2xx success; 3xx redirected (a failure of its own); 408/425/429/5xx
+ * retry; 401/403 keys rejected; other 4xx permanent.
+ */
 export function classifyCommon(response: NetworkResponse, label = "the network", now: Date = new Date()): Classification {
   const { status } = response;
   const excerpt = responseExcerpt(response.body, 300);
   const said = excerpt ? `: ${excerpt}` : "";
   if (status >= 200 && status < 300) return { kind: "success" };
+  const redirected = classifyRedirect(response, label);
+  if (redirected) return redirected;
   if (status === 408 || status === 425 || status === 429) {
     const retryAfterMs = parseRetryAfter(response.headers["retry-after"], now);
     return {

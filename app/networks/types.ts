@@ -28,6 +28,8 @@ export type Classification =
   | { kind: "success"; externalRef?: string; note?: string }
   | { kind: "retry"; reason: string; retryAfterMs?: number }
   | { kind: "permanent"; reason: string }
+  /** A 3xx: never followed (a secret could go to another host, a POST become a GET); final, replayable. */
+  | { kind: "redirected"; reason: string; location: string | null }
   | { kind: "credentials_rejected"; reason: string };
 
 export interface MappingContext {
@@ -109,4 +111,18 @@ export interface NetworkDefinition<Settings extends { enabled: boolean } = { ena
   mapCancellation(order: PricedOrder, settings: Settings, ctx: MappingContext): Decision;
   mapRefund(order: PricedOrder, refund: PricedRefund, settings: Settings, ctx: MappingContext): Decision;
   classify(response: NetworkResponse, request: NetworkRequest): Classification;
+  /**
+   * A second look at an answer classify alone cannot settle, with follow-up calls to the same network through
+   * `send` (Retrack: a create refused because its order number is taken looks the transaction up). Absent for most.
+   */
+  reconsider?(answer: NetworkAnswer, send: (request: NetworkRequest) => Promise<FollowUpResult>): Promise<Classification>;
 }
+
+export interface NetworkAnswer {
+  request: NetworkRequest;
+  response: NetworkResponse;
+  classification: Classification;
+}
+
+/** What a follow-up call came back with (app/networks/http.ts sendNetworkRequest). */
+export type FollowUpResult = { ok: true; response: NetworkResponse } | { ok: false; error: string; timedOut: boolean };

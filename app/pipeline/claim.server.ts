@@ -3,7 +3,14 @@
 // rows are locked with FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint sets without waiting.
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client.server.ts";
+import { STOPPED_ON_UNINSTALL } from "../compliance/uninstall.server.ts";
 import { driverFor, sql, type Row, type Stmt } from "./sql/driver.server.ts";
+
+/**
+ * True while the delivery's shop has the app uninstalled (app/compliance/uninstall.server.ts): nothing more is
+ * sent for it. Used inside statements on "Delivery", correlated on its "shop".
+ */
+export const SHOP_UNINSTALLED = `EXISTS (SELECT 1 FROM "Shop" WHERE "Shop"."domain" = "Delivery"."shop" AND "Shop"."uninstalledAt" IS NOT NULL)`;
 
 export interface ClaimOptions {
   /** The worker's id; each claim holds its rows as `<owner>:<random token>`. */
@@ -67,7 +74,8 @@ function claimStatement(kind: "sqlite" | "postgresql", o: ClaimOptions, leaseOwn
   const open = `SELECT "id", "shop", "network", "nextAttemptAt",
         row_number() OVER (PARTITION BY "shop", "orderId", "network" ORDER BY "nextAttemptAt", "id") AS "perOrder"
     FROM (SELECT "id", "shop", "orderId", "network", "nextAttemptAt" FROM "Delivery"
-          WHERE "status" = 'pending' AND "nextAttemptAt" <= ? ORDER BY "nextAttemptAt" LIMIT ${scanFor(o.limit)}) AS "due"
+          WHERE "status" = 'pending' AND "nextAttemptAt" <= ? AND NOT ${SHOP_UNINSTALLED}
+          ORDER BY "nextAttemptAt" LIMIT ${scanFor(o.limit)}) AS "due"
     WHERE NOT EXISTS (SELECT 1 FROM "Delivery" AS "busy"
       WHERE "busy"."shop" = "due"."shop" AND "busy"."orderId" = "due"."orderId" AND "busy"."network" = "due"."network" AND "busy"."status" = 'in_flight')`;
   const ranked = `SELECT "id", "nextAttemptAt", row_number() OVER (PARTITION BY "shop", "network" ORDER BY "nextAttemptAt", "id") AS "rn"
@@ -123,15 +131,25 @@ export async function recoverExpiredLeases(db: Db, now: Date): Promise<number> {
 /**
  * Extends a claim's lease from now, just before its request goes out, and says whether the claim still holds.
  * A claim can sit in memory behind the per-target limit, and reading settings and mapping take time: a lease
- * that ran out meanwhile may already be someone else's (or about to be), so that attempt must not be sent.
+ * that ran out meanwhile may already be someone else's (or about to be), so that attempt must not be sent. A shop
+ * that uninstalled the app meanwhile gets nothing more: the delivery stops here instead ("stopped").
  */
-export async function renewLease(db: Db, d: Pick<ClaimedDelivery, "id" | "leaseOwner">, leaseMs: number, now: Date): Promise<boolean> {
+export async function renewLease(db: Db, d: Pick<ClaimedDelivery, "id" | "leaseOwner">, leaseMs: number, now: Date): Promise<"held" | "lost" | "stopped"> {
   const until = new Date(now.getTime() + leaseMs);
-  // One statement, atomic on its own: run without BEGIN/COMMIT, so on PostgreSQL it costs one round trip.
+  // Statements atomic on their own, run without BEGIN/COMMIT: a held claim costs one round trip on PostgreSQL.
   return driverFor(db).read(function* () {
-    const result = yield sql`UPDATE "Delivery" SET "leaseExpiresAt" = ${until}, "updatedAt" = ${now}
-      WHERE "id" = ${d.id} AND "leaseOwner" = ${d.leaseOwner} AND "status" = 'in_flight' AND "leaseExpiresAt" > ${now}`;
-    return result.changes > 0;
+    const held = `"id" = ? AND "leaseOwner" = ? AND "status" = 'in_flight' AND "leaseExpiresAt" > ?`;
+    const renewed = yield {
+      sql: `UPDATE "Delivery" SET "leaseExpiresAt" = ?, "updatedAt" = ? WHERE ${held} AND NOT ${SHOP_UNINSTALLED}`,
+      params: [until, now, d.id, d.leaseOwner, now],
+    };
+    if (renewed.changes > 0) return "held";
+    const stopped = yield {
+      sql: `UPDATE "Delivery" SET "status" = 'stopped', "reason" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = ?
+        WHERE ${held} AND ${SHOP_UNINSTALLED}`,
+      params: [STOPPED_ON_UNINSTALL, now, d.id, d.leaseOwner, now],
+    };
+    return stopped.changes > 0 ? "stopped" : "lost";
   });
 }
 

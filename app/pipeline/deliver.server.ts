@@ -1,12 +1,14 @@
 // Making one attempt at one claimed delivery: map the recorded order with the shop's current settings, send,
 // classify, and record the attempt and the delivery's new state in one transaction.
 import type { Db } from "../db/client.server.ts";
-import { classifyTransportFailure, redactRequest, responseExcerpt, sendNetworkRequest } from "../networks/http.ts";
+import { classifyAttempt, redactRequest, responseExcerpt, sendNetworkRequest } from "../networks/http.ts";
 import type { Classification, Decision, NetworkRequest } from "../networks/types.ts";
 import type { NormalizedOrder, NormalizedRefund } from "../orders/model.ts";
 import { priceOrder, priceRefund } from "../orders/price.ts";
 import { markCredentialsOk, markCredentialsRejected, type ShopConfig } from "../settings/store.server.ts";
-import { renewLease, type ClaimedDelivery } from "./claim.server.ts";
+import { renewLease, SHOP_UNINSTALLED, type ClaimedDelivery } from "./claim.server.ts";
+import { STOPPED_ON_UNINSTALL } from "../compliance/uninstall.server.ts";
+import { customerNeedles, scrubLoggedRequest, scrubText, type Needles } from "../compliance/customer-scrub.ts";
 import { CANCELLATION, CONVERSION, REFUND_PREFIX, WAITING_FOR_CONVERSION } from "./model.ts";
 import { describeError, KEYS_REJECTED } from "./plan.ts";
 import { nextAttempt, type RetryPolicy } from "./retry-policy.ts";
@@ -31,22 +33,45 @@ const EXCERPT = 1000;
 
 type Columns = Record<string, unknown>;
 
-/** UPDATE of a delivery this claim holds: changes nothing once the lease has gone to another claim. */
+/** A value computed by the statement itself (a column that depends on what another transaction did). */
+class SqlValue {
+  constructor(
+    readonly sql: string,
+    readonly params: unknown[],
+  ) {}
+}
+
+const valueSql = (value: unknown): [string, unknown[]] => (value instanceof SqlValue ? [value.sql, value.params] : ["?", [value]]);
+
+/**
+ * UPDATE of a delivery this claim holds: changes nothing once the lease has gone to another claim. A delivery
+ * going back to pending stops instead when its shop has uninstalled the app meanwhile: nothing more is sent.
+ */
 function updateHeld(d: ClaimedDelivery, columns: Columns): Stmt {
   const names = Object.keys(columns);
+  const params: unknown[] = [];
+  const set = names.map((n) => {
+    const [value, valueParams] = valueSql(columns[n]);
+    if (columns.status === "pending" && (n === "status" || n === "reason")) {
+      params.push(n === "status" ? "stopped" : STOPPED_ON_UNINSTALL, ...valueParams);
+      return `"${n}" = CASE WHEN ${SHOP_UNINSTALLED} THEN ? ELSE ${value} END`;
+    }
+    params.push(...valueParams);
+    return `"${n}" = ${value}`;
+  });
   return {
-    sql: `UPDATE "Delivery" SET ${names.map((n) => `"${n}" = ?`).join(", ")} WHERE "id" = ? AND "leaseOwner" = ? AND "status" = 'in_flight'`,
-    params: [...names.map((n) => columns[n]), d.id, d.leaseOwner],
+    sql: `UPDATE "Delivery" SET ${set.join(", ")} WHERE "id" = ? AND "leaseOwner" = ? AND "status" = 'in_flight'`,
+    params: [...params, d.id, d.leaseOwner],
   };
 }
 
 const released = (now: Date): Columns => ({ leaseOwner: null, leaseExpiresAt: null, updatedAt: now });
 
 /**
- * PostgreSQL: the held update, the attempt and the follow-ups as one statement; follow-ups apply only where the
- * held update did (EXISTS on its RETURNING), and the attempt is logged either way.
+ * PostgreSQL: the order's lock, the held update, the attempt and the follow-ups as one statement; follow-ups apply
+ * only where the held update did (EXISTS on its RETURNING), and the attempt is logged either way.
  */
-function asOneStatement(held: Stmt, attempt: Stmt, followUps: Stmt[]): Stmt {
+function asOneStatement(orderLock: Stmt, held: Stmt, attempt: Stmt, followUps: Stmt[]): Stmt {
   const params: unknown[] = [];
   const numbered = (stmt: Stmt) => {
     const base = params.length;
@@ -54,7 +79,7 @@ function asOneStatement(held: Stmt, attempt: Stmt, followUps: Stmt[]): Stmt {
     params.push(...stmt.params);
     return stmt.sql.replace(/\?/g, () => `$${base + ++i}`);
   };
-  const parts = [`"u" AS (${numbered(held)} RETURNING "id")`, `"a" AS (${numbered(attempt)})`];
+  const parts = [`"o" AS (${numbered(orderLock)})`, `"u" AS (${numbered(held)} RETURNING "id")`, `"a" AS (${numbered(attempt)})`];
   followUps.forEach((stmt, index) => parts.push(`"f${index}" AS (${numbered(stmt)} AND EXISTS (SELECT 1 FROM "u"))`));
   return { sql: `WITH ${parts.join(",\n")}\nSELECT count(*) AS "held" FROM "u"`, params, numbered: true };
 }
@@ -89,7 +114,8 @@ async function settle(ctx: DeliverContext, d: ClaimedDelivery, status: "skipped"
   });
 }
 
-type Prepared = { decision: Decision } | { wait: string } | { skip: string };
+/** `customer` is who the request is about, as the order was read: what a redaction meanwhile must scrub. */
+type Prepared = { decision: Decision; customer: Needles } | { wait: string } | { skip: string };
 
 async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConfig, connected: ShopConfig["networks"][number]): Promise<Prepared> {
   const { orderPayload, conversion, refundPayloads } = await driverFor(ctx.db).read(function* () {
@@ -110,17 +136,19 @@ async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConf
   const order = JSON.parse(orderPayload) as NormalizedOrder;
   const priced = priceOrder(order, config.currencyMode);
   const base = { sendTestOrders: config.sendTestOrders };
+  const customer = customerNeedles(order.customer);
   if (d.kind === CONVERSION) {
-    return { decision: connected.definition.mapConversion(priced, connected.settings, { ...base, externalRef: d.externalRef }) };
+    return { decision: connected.definition.mapConversion(priced, connected.settings, { ...base, externalRef: d.externalRef }), customer };
   }
   if (conversion?.status === "skipped") return { skip: `the order was never sent (${String(conversion.reason ?? "skipped")}), so there is nothing to reverse` };
   if (conversion?.status !== "succeeded") return { wait: WAITING_FOR_CONVERSION };
   const withRef = { ...base, externalRef: conversion.externalRef === null ? null : String(conversion.externalRef) };
-  if (d.kind === CANCELLATION) return { decision: connected.definition.mapCancellation(priced, connected.settings, withRef) };
+  if (d.kind === CANCELLATION) return { decision: connected.definition.mapCancellation(priced, connected.settings, withRef), customer };
   const refund = JSON.parse(d.payload ?? "null") as NormalizedRefund;
   const refundsSoFar = refundPayloads.map((payload) => priceRefund(JSON.parse(payload) as NormalizedRefund, order, config.currencyMode));
   return {
     decision: connected.definition.mapRefund(priced, priceRefund(refund, order, config.currencyMode), connected.settings, { ...withRef, refundsSoFar }),
+    customer,
   };
 }
 
@@ -159,10 +187,11 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
 
   const request = prepared.decision.request;
   // The last moment to find out that the lease ran out while this claim waited: after this, it is sent.
-  if (!(await renewLease(ctx.db, d, ctx.leaseMs, ctx.now()))) return "lost";
+  const lease = await renewLease(ctx.db, d, ctx.leaseMs, ctx.now());
+  if (lease !== "held") return lease === "stopped" ? "skipped" : "lost";
   const startedAt = ctx.now();
   const result = await sendNetworkRequest(request, { timeoutMs: ctx.requestTimeoutMs });
-  const classification: Classification = result.ok ? connected.definition.classify(result.response, request) : classifyTransportFailure(result);
+  const classification = await classifyAttempt(connected.definition, request, result, { timeoutMs: ctx.requestTimeoutMs });
   const outcome = await recordDurably(ctx, d, {
     request,
     startedAt,
@@ -172,6 +201,7 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
     error: result.ok ? null : describeError(result.error),
     classification,
     credentialsVersion: connected.credentialsVersion,
+    customer: prepared.customer,
   });
   if (outcome === "succeeded" && connected.credentialsStatus !== "ok") {
     await markCredentialsOk(ctx.db, d.shop, d.network, connected.credentialsVersion);
@@ -191,6 +221,7 @@ interface AttemptRecord {
   error: string | null;
   classification: Classification;
   credentialsVersion: number;
+  customer: Needles;
 }
 
 function transition(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord, now: Date): { outcome: DeliverOutcome; columns: Columns } {
@@ -211,6 +242,7 @@ function transition(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord, n
         : { outcome: "failed", columns: { ...common, status: "failed", lastError: c.reason, reason: `${next.reason}: ${c.reason}`, completedAt: now } };
     }
     case "permanent":
+    case "redirected":
       return { outcome: "failed", columns: { ...common, status: "failed", lastError: c.reason, reason: c.reason, completedAt: now } };
     case "credentials_rejected":
       return { outcome: "paused", columns: { ...common, status: "paused", lastError: c.reason, reason: `${KEYS_REJECTED} (${c.reason})` } };
@@ -255,19 +287,35 @@ async function record(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord)
   const now = ctx.now();
   const { outcome, columns } = transition(ctx, d, a, now);
   const c = a.classification;
+  const driver = driverFor(ctx.db);
+  // A customers/redact may have scrubbed the order since it was read for this request (customer-redact.server.ts):
+  // what is written then is scrubbed as it is written. On PostgreSQL the order's row is taken FOR SHARE first
+  // ("o"), so a redaction either waits for this record (and scrubs it) or this record waits for the redaction.
+  const redacted: [string, unknown[]] =
+    driver.kind === "postgresql"
+      ? [`(SELECT "redactedAt" FROM "o") IS NOT NULL`, []]
+      : [`EXISTS (SELECT 1 FROM "Order" WHERE "id" = ? AND "redactedAt" IS NOT NULL)`, [d.orderId]];
+  const unlessRedacted = (plain: string | null, scrubbed: string | null) => new SqlValue(`CASE WHEN ${redacted[0]} THEN ? ELSE ? END`, [...redacted[1], scrubbed, plain]);
+  const privately = (text: unknown) => {
+    const plain = text === null || text === undefined ? null : String(text);
+    return unlessRedacted(plain, scrubText(plain, a.customer));
+  };
   const request = JSON.stringify(redactRequest(a.request));
   const error = a.error ?? (c.kind === "success" ? null : c.reason);
-  const attempt = sql`INSERT INTO "DeliveryAttempt" ("id", "deliveryId", "shop", "startedAt", "durationMs", "request", "httpStatus", "outcome", "responseExcerpt", "error")
-      VALUES (${newId()}, ${d.id}, ${d.shop}, ${a.startedAt}, ${a.durationMs}, ${request}, ${a.httpStatus}, ${c.kind}, ${a.responseExcerpt}, ${error})`;
-  const held = updateHeld(d, columns);
+  const values = [newId(), d.id, d.shop, a.startedAt, a.durationMs, unlessRedacted(request, scrubLoggedRequest(request, a.customer)), a.httpStatus, c.kind, privately(a.responseExcerpt), privately(error)].map(valueSql);
+  const attempt: Stmt = {
+    sql: `INSERT INTO "DeliveryAttempt" ("id", "deliveryId", "shop", "startedAt", "durationMs", "request", "httpStatus", "outcome", "responseExcerpt", "error")
+      VALUES (${values.map(([text]) => text).join(", ")})`,
+    params: values.flatMap(([, params]) => params),
+  };
+  const held = updateHeld(d, { ...columns, reason: privately(columns.reason), lastError: privately(columns.lastError) });
   // Only once this worker's update took (it still held the lease).
   const followUps = [...afterConversion(d, String(columns.status), null, now), ...(outcome === "paused" ? pauseOthers(d, a.credentialsVersion, now) : [])];
-  const driver = driverFor(ctx.db);
   const recorded =
     driver.kind === "postgresql"
       ? await driver.read(function* (): Work<boolean> {
           // One round trip: data-modifying CTEs run as one atomic statement.
-          const { rows } = yield asOneStatement(held, attempt, followUps);
+          const { rows } = yield asOneStatement(sql`SELECT "redactedAt" FROM "Order" WHERE "id" = ${d.orderId} FOR SHARE`, held, attempt, followUps);
           return Number(rows[0]?.held ?? 0) > 0;
         })
       : await driver.transaction(function* (): Work<boolean> {

@@ -34,7 +34,8 @@ export interface ShopConfig {
 
 export class SettingsError extends Error {}
 
-const aadFor = (shop: string, network: string) => `${shop}/${network}`;
+/** Binds a sealed secret to its row (app/security/rotate-credentials.server.ts re-seals with the same). */
+export const aadFor = (shop: string, network: string) => `${shop}/${network}`;
 
 function splitSecrets(definition: AnyNetwork, settings: AnySettings) {
   const secrets: Record<string, unknown> = {};

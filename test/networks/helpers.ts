@@ -24,16 +24,16 @@ export function skipped(decision: Decision): string {
 
 export const ctx = { sendTestOrders: false } as const;
 
-import { classifyTransportFailure, sendNetworkRequest, type SendResult } from "../../app/networks/http.ts";
+import { classifyAttempt, sendNetworkRequest, type SendResult } from "../../app/networks/http.ts";
 import type { Classification, NetworkDefinition } from "../../app/networks/types.ts";
 
 /** Sends a request the way the worker does and classifies the outcome. */
 export async function deliver(
-  network: Pick<NetworkDefinition, "classify">,
+  network: Pick<NetworkDefinition, "classify" | "reconsider">,
   request: NetworkRequest,
   timeoutMs = 2_000,
 ): Promise<{ result: SendResult; classification: Classification }> {
   const result = await sendNetworkRequest(request, { timeoutMs });
-  const classification = result.ok ? network.classify(result.response, request) : classifyTransportFailure(result);
+  const classification = await classifyAttempt(network, request, result, { timeoutMs });
   return { result, classification };
 }

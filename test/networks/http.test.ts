@@ -19,6 +19,7 @@ describe("classifyCommon", () => {
     for (const status of [408, 425, 429, 500, 502, 503]) expect(classifyCommon(response(status)).kind).toBe("retry");
     for (const status of [401, 403]) expect(classifyCommon(response(status)).kind).toBe("credentials_rejected");
     for (const status of [400, 404, 409, 422]) expect(classifyCommon(response(status)).kind).toBe("permanent");
+    for (const status of [300, 301, 302, 303, 304, 307, 308]) expect(classifyCommon(response(status)).kind).toBe("redirected");
   });
 
   it("honours Retry-After in seconds or as a date", () => {

@@ -1,6 +1,9 @@
 // Plays Retrack's transactions API (https://retrack.refunder.com/help/tracking/s2s/transaction and
 // .../update-transaction): bearer token, integer minor units, products, data.uuid in the answer, updates and
-// rejections by uuid, and no change at all once a transaction is approved.
+// rejections by uuid, no change at all once a transaction is approved, one transaction per order number (a second
+// create answers 422 "The order number has already been taken."), and the lookup by order number the update guide
+// documents (GET .../transactions?byOrderNumber=<number>, answered with the transaction in `data`). What a lookup
+// that finds nothing answers is not documented: this one says 404.
 import { randomUUID } from "node:crypto";
 import { isObject, knownCurrency, minorAmount, nonEmptyString, positiveInteger, UUID, type Problems } from "./contract.ts";
 import { jsonAnswer as json, type IncomingRequest, type SimulatedAnswer } from "./types.ts";
@@ -37,9 +40,10 @@ export class RetrackSimulator {
     const match = /\/transactions(?:\/([^/]+))?\/?$/.exec(request.path);
     if (!match) return json(404, { message: "Not found." }, false, "unknown");
     const uuid = match[1] ? decodeURIComponent(match[1]) : null;
-    const kindGuess = uuid ? "update" : "conversion";
-    if (request.method !== "POST") return json(405, { message: "Method not allowed." }, false, kindGuess);
+    const kindGuess = uuid ? "update" : request.method === "GET" ? "lookup" : "conversion";
+    if (request.method !== "POST" && !(request.method === "GET" && !uuid)) return json(405, { message: "Method not allowed." }, false, kindGuess);
     if (request.headers.authorization !== `Bearer ${this.apiToken}`) return json(401, { message: "Unauthenticated." }, false, kindGuess);
+    if (request.method === "GET") return this.lookup(request);
     let body: unknown;
     try {
       body = JSON.parse(request.rawBody);
@@ -68,6 +72,15 @@ export class RetrackSimulator {
     transaction.body = body;
     transaction.history.push(body);
     return json(200, { data: this.view(transaction) }, true, kind, { parsed: body });
+  }
+
+  /** Only by order number: the one listing the relay relies on. Never an accepted request (nothing is recorded). */
+  private lookup(request: IncomingRequest): SimulatedAnswer {
+    const orderNumber = request.query.byOrderNumber;
+    if (!orderNumber) return json(422, { message: "byOrderNumber is required." }, false, "lookup");
+    const transaction = this.byOrderNumber(orderNumber);
+    if (!transaction) return json(404, { message: `No transaction with order number ${orderNumber}.` }, false, "lookup");
+    return json(200, { data: this.view(transaction) }, false, "lookup");
   }
 
   private create(body: Record<string, unknown>): SimulatedAnswer {

@@ -1,6 +1,7 @@
 // Settings in the database: sealed credentials, blank secrets kept, invalid input changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../app/db/client.server.ts";
+import { keyringFromEnv } from "../../app/security/encryption.server.ts";
 import {
   exportSettingsFile,
   loadShopConfig,
@@ -40,7 +41,8 @@ describe.each(databaseKinds)("settings store on %s", (kind) => {
     const raw = JSON.stringify(rows);
     expect(raw).not.toContain("sec_refersion_SECRET");
     expect(raw).not.toContain("retrack_TOKEN_secret");
-    expect(rows.find((r) => r.network === "refersion")?.secretCiphertext).toMatch(/^v1\.k1\./);
+    // Named by the key's fingerprint (the first key of ENCRYPTION_KEY, labelled "k1" in vitest.config.ts).
+    expect(rows.find((r) => r.network === "refersion")?.secretCiphertext).toMatch(new RegExp(`^v1\\.${keyringFromEnv().currentId}\\.`));
     expect(raw).toContain("pub_abc123"); // public settings stay readable
     const loaded = await loadShopConfig(db, SHOP);
     const refersion = loaded!.networks.find((n) => n.definition.id === "refersion")!;

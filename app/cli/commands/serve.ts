@@ -2,8 +2,27 @@
 // SIGTERM / SIGINT: stop accepting requests, let those in flight finish, stop the worker, disconnect, exit 0.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createDb } from "../../db/client.server.ts";
+import { keyringFromEnv } from "../../security/encryption.server.ts";
+import { assertStoredKeysListed } from "../../security/rotate-credentials.server.ts";
 import { BuildMissingError, startAppServer } from "../../server/http.server.ts";
 import { CliError, type CliCommand } from "../command.ts";
+
+/**
+ * Before anything listens: every stored credential's key is in ENCRYPTION_KEY, or every webhook's delivery to those
+ * shops would fail on decryption. A client of its own: the server's runs inside the build.
+ */
+async function checkStoredKeys(): Promise<void> {
+  const keyring = keyringFromEnv();
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new CliError("DATABASE_URL is not set (file:./path.sqlite or postgresql://...)");
+  const client = createDb(url);
+  try {
+    await assertStoredKeysListed(client, keyring);
+  } finally {
+    await client.$disconnect();
+  }
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -32,6 +51,7 @@ const command: CliCommand = {
     if (args.length > 0) throw new CliError("usage: affiliate-relay serve (configured by PORT and the environment; see README.md)");
     const port = portFromEnv(process.env.PORT);
     const started = performance.now();
+    await checkStoredKeys();
     const stopSignal = nextStopSignal();
     let server;
     try {

@@ -3,6 +3,8 @@
 import { db } from "../../db/client.server.ts";
 import { closeDriver } from "../../pipeline/sql/driver.server.ts";
 import { startWorker } from "../../pipeline/worker.server.ts";
+import { keyringFromEnv } from "../../security/encryption.server.ts";
+import { assertStoredKeysListed } from "../../security/rotate-credentials.server.ts";
 import { parseArgs, stringFlag, type ParsedArgs } from "../args.ts";
 import { CliError, type CliCommand } from "../command.ts";
 
@@ -27,7 +29,19 @@ const command: CliCommand = {
     const reconcileMinutes = positiveInt(parsed, "reconcile-minutes", true);
     const retryBase = positiveInt(parsed, "retry-base-ms");
     const retryCap = positiveInt(parsed, "retry-cap-ms");
+    // Listening before anything starts: a SIGTERM that arrives before a listener exists kills the process outright.
+    const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+      process.once("SIGTERM", resolve);
+      process.once("SIGINT", resolve);
+    });
     const client = db();
+    // A key ENCRYPTION_KEY no longer lists would fail every delivery of those shops: refuse to start instead.
+    try {
+      await assertStoredKeysListed(client, keyringFromEnv());
+    } catch (error) {
+      await client.$disconnect();
+      throw error;
+    }
     const worker = startWorker({
       db: client,
       workerId: stringFlag(parsed, "id"),
@@ -39,10 +53,7 @@ const command: CliCommand = {
       retry: { ...(retryBase ? { baseMs: retryBase } : {}), ...(retryCap ? { capMs: retryCap } : {}) },
       ...(reconcileMinutes === 0 ? { reconcile: false } : reconcileMinutes ? { reconcile: { everyMs: reconcileMinutes * 60_000, lookbackMs: 6 * 3_600_000 } } : {}),
     });
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      process.once("SIGTERM", resolve);
-      process.once("SIGINT", resolve);
-    });
+    const signal = await stopSignal;
     // A second signal means now.
     process.once("SIGTERM", () => process.exit(1));
     process.once("SIGINT", () => process.exit(1));

@@ -4,7 +4,7 @@
 import { classifyCommon, responseExcerpt } from "../http.ts";
 import type { Classification, NetworkRequest, NetworkResponse } from "../types.ts";
 
-function isCreate(request: NetworkRequest | undefined): boolean {
+export function isCreate(request: NetworkRequest | undefined): boolean {
   return !request || /\/transactions\/?$/.test(new URL(request.url).pathname);
 }
 

@@ -2,6 +2,7 @@ import type { NetworkDefinition } from "../types.ts";
 import { classifyRetrack } from "./classify.ts";
 import { mapRetrackConversion } from "./map-conversion.ts";
 import { mapRetrackCancellation, mapRetrackRefund } from "./map-reversal.ts";
+import { recoverDuplicateCreate } from "./recover-duplicate.ts";
 import { retrackSettingsSchema, type RetrackSettings } from "./settings.ts";
 
 export const retrack: NetworkDefinition<RetrackSettings> = {
@@ -19,4 +20,5 @@ export const retrack: NetworkDefinition<RetrackSettings> = {
   mapCancellation: mapRetrackCancellation,
   mapRefund: mapRetrackRefund,
   classify: classifyRetrack,
+  reconsider: recoverDuplicateCreate,
 };

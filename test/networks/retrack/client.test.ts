@@ -79,12 +79,34 @@ describe("Retrack client against its loopback server", () => {
     expect(sims.accepted("retrack")).toHaveLength(1);
   });
 
-  it("refuses sums that do not add up, and a second transaction for the same order", async () => {
+  it("refuses sums that do not add up", async () => {
     useSimulators();
     const request = sent(retrack.mapConversion(priced(retrackFullExampleOrder()), settings, ctx));
     const broken = { ...request, body: { ...(request.body as object), discountSum: 1 } };
     expect((await deliver(retrack, broken)).classification).toMatchObject({ kind: "permanent", reason: expect.stringMatching(/not orderSum/) });
-    expect((await deliver(retrack, request)).classification.kind).toBe("success");
-    expect((await deliver(retrack, request)).classification).toMatchObject({ kind: "permanent", reason: expect.stringMatching(/already been taken/) });
+  });
+
+  it("a create sent again (its first success was never recorded) is delivered with the uuid looked up by order number", async () => {
+    useSimulators();
+    const request = sent(retrack.mapConversion(priced(retrackFullExampleOrder()), settings, ctx));
+    const first = await deliver(retrack, request);
+    expect(first.classification.kind).toBe("success");
+    const uuid = first.classification.kind === "success" ? first.classification.externalRef : undefined;
+    const again = await deliver(retrack, request);
+    expect(again.result.ok && again.result.response.status).toBe(422);
+    expect(again.classification).toMatchObject({ kind: "success", externalRef: uuid, note: expect.stringMatching(/looked up by order number/) });
+    expect(sims.retrack.transactions.size).toBe(1);
+    const lookup = sims.received("retrack").find((r) => r.kind === "lookup");
+    expect(lookup).toMatchObject({ method: "GET", path: "/api/v2/transactions", query: { byOrderNumber: "692549563" }, status: 200, accepted: false });
+    expect(lookup?.headers.authorization).toBe(`Bearer ${settings.apiToken}`);
+  });
+
+  it("looks up nothing for any other 422", async () => {
+    useSimulators();
+    const request = sent(retrack.mapConversion(priced(retrackFullExampleOrder()), settings, ctx));
+    // A click that is not a UUID: an ordinary 422, permanent, and no lookup.
+    const invalid = { ...request, body: { ...(request.body as object), click: "not-a-uuid" } };
+    expect((await deliver(retrack, invalid)).classification).toMatchObject({ kind: "permanent", reason: expect.stringMatching(/click must be/) });
+    expect(sims.received("retrack").map((r) => r.kind)).toEqual(["conversion"]);
   });
 });
