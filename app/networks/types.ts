@@ -48,7 +48,10 @@ export interface SettingsField<Key extends string = string> {
   label: string;
   /** Where the merchant finds the value, in their words. */
   help: string;
-  /** Secret fields are write-only in the admin: never rendered back, only "set, ending in 1234". */
+  /**
+   * Secret fields are encrypted at rest, never logged, never sent to a browser; write-only in the admin (never
+   * rendered back, only "set, ending in 1234"). app/networks/fields.ts derives the secret list from this.
+   */
   secret: boolean;
   input: "text" | "number";
   /** Required while the network is switched on. */
@@ -87,8 +90,9 @@ export interface DeliveryPacing {
   batchSize?: number;
 }
 
-export interface NetworkDefinition<Settings extends { enabled: boolean } = { enabled: boolean }> {
-  id: string;
+export interface NetworkDefinition<Settings extends { enabled: boolean } = { enabled: boolean }, Id extends string = string> {
+  /** The settings file's key for this network (a literal type, so the settings file's type can list it). */
+  id: Id;
   label: string;
   /** Absent where the network's click is not captured from a landing parameter (Refersion's own tracker does it). */
   storefront?: StorefrontCapture;
@@ -99,8 +103,6 @@ export interface NetworkDefinition<Settings extends { enabled: boolean } = { ena
   checkCredentials?(settings: Settings, options: { signal?: AbortSignal }): Promise<CredentialsCheck>;
   /** The network's block of the settings file, with messages a merchant can act on. */
   settingsSchema: z.ZodType<Settings>;
-  /** Fields of Settings that are secret: encrypted at rest, never logged, never sent to a browser. */
-  secretFields: readonly (keyof Settings & string)[];
   /** Settings with obviously fake credentials: what `affiliate-relay preview` uses when no settings file is given. */
   placeholderSettings?: Settings;
   /** Whether reversals exist; when false, cancellations and refunds are recorded as skips with this reason. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { secretFieldKeys } from "../../app/networks/fields.ts";
 import { networkById, networks } from "../../app/networks/registry.ts";
 import { settingsFileSchema } from "../../app/settings/file-schema.ts";
 
@@ -18,7 +19,7 @@ describe("registry", () => {
       expect(typeof network.classify).toBe("function");
     }
     expect(networkById("nope")).toBeUndefined();
-    expect(Object.fromEntries(networks.map((n) => [n.id, n.secretFields]))).toEqual({ refersion: ["secretKey"], retrack: ["apiToken"], flexoffers: [] });
+    expect(Object.fromEntries(networks.map((n) => [n.id, secretFieldKeys(n)]))).toEqual({ refersion: ["secretKey"], retrack: ["apiToken"], flexoffers: [] });
   });
 });
 

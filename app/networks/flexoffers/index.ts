@@ -5,7 +5,7 @@ import { flexoffersSettingsSchema, type FlexoffersSettings } from "./settings.ts
 
 const NO_REVERSAL = "FlexOffers has no way to reverse or reduce a reported sale: adjust it in the FlexOffers dashboard";
 
-export const flexoffers: NetworkDefinition<FlexoffersSettings> = {
+export const flexoffers: NetworkDefinition<FlexoffersSettings, "flexoffers"> = {
   id: "flexoffers",
   label: "FlexOffers",
   fields: [
@@ -14,7 +14,6 @@ export const flexoffers: NetworkDefinition<FlexoffersSettings> = {
     { key: "cookieDays", label: "Click window (days)", help: "how long a FlexOffers click counts, 1 to 365 days", secret: false, input: "number", required: false },
   ],
   settingsSchema: flexoffersSettingsSchema,
-  secretFields: [],
   placeholderSettings: { enabled: true, advertiserId: "PLACEHOLDER-ADVERTISER-ID", commissionId: "", cookieDays: 30 },
   reversal: { supported: false, reason: NO_REVERSAL },
   mapConversion: mapFlexoffersConversion,

@@ -4,7 +4,7 @@ import { mapRefersionConversion } from "./map-conversion.ts";
 import { mapRefersionCancellation, mapRefersionRefund } from "./map-reversal.ts";
 import { refersionSettingsSchema, type RefersionSettings } from "./settings.ts";
 
-export const refersion: NetworkDefinition<RefersionSettings> = {
+export const refersion: NetworkDefinition<RefersionSettings, "refersion"> = {
   id: "refersion",
   label: "Refersion",
   fields: [
@@ -12,7 +12,6 @@ export const refersion: NetworkDefinition<RefersionSettings> = {
     { key: "secretKey", label: "Secret key", help: "Refersion > Account > Settings > Refersion API", secret: true, input: "text", required: true },
   ],
   settingsSchema: refersionSettingsSchema,
-  secretFields: ["secretKey"],
   placeholderSettings: { enabled: true, publicKey: "pub_PLACEHOLDER", secretKey: "sec_PLACEHOLDER" },
   reversal: { supported: true },
   mapConversion: mapRefersionConversion,

@@ -4,7 +4,7 @@ import { mapRetrackConversion } from "./map-conversion.ts";
 import { mapRetrackCancellation, mapRetrackRefund } from "./map-reversal.ts";
 import { retrackSettingsSchema, type RetrackSettings } from "./settings.ts";
 
-export const retrack: NetworkDefinition<RetrackSettings> = {
+export const retrack: NetworkDefinition<RetrackSettings, "retrack"> = {
   id: "retrack",
   label: "Retrack",
   fields: [
@@ -12,7 +12,6 @@ export const retrack: NetworkDefinition<RetrackSettings> = {
     { key: "eventId", label: "Event id", help: "Retrack: your program's Events (a UUID)", secret: false, input: "text", required: true },
   ],
   settingsSchema: retrackSettingsSchema,
-  secretFields: ["apiToken"],
   placeholderSettings: { enabled: true, apiToken: "PLACEHOLDER-API-TOKEN", eventId: "00000000-0000-4000-8000-000000000000" },
   reversal: { supported: true },
   mapConversion: mapRetrackConversion,
