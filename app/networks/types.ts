@@ -78,8 +78,15 @@ export interface StorefrontCapture {
   cookie: string;
   /** The cart attribute the click travels in onto the order's note_attributes: a contract, never renamed. */
   cartAttribute: string;
-  /** The cookie window: fixed by the network, or a setting of the merchant's with its default. */
+  /** The cookie window: fixed by the network, or a (number) settings field of the merchant's with its default. */
   days: { fixed: number } | { setting: string; default: number };
+  /**
+   * A landing parameter carrying where to send the shopper on (Retrack's `deeplink`): when present beside a valid
+   * click, the script keeps the click and redirects, to this store's own host only (anything else goes home).
+   */
+  redirectParam?: string;
+  /** A click value as the network's links carry it: it must match `pattern` (the conformance suite uses it). */
+  example: string;
 }
 
 /** Limits a network puts on how its API is called; the worker honours them per shop. */

@@ -1,6 +1,7 @@
 import type { NetworkDefinition } from "../types.ts";
 import { classifyFlexoffers } from "./classify.ts";
 import { mapFlexoffersConversion } from "./map-conversion.ts";
+import { flexoffersCapture } from "./storefront.ts";
 import { flexoffersSettingsSchema, type FlexoffersSettings } from "./settings.ts";
 
 const NO_REVERSAL = "FlexOffers has no way to reverse or reduce a reported sale: adjust it in the FlexOffers dashboard";
@@ -8,6 +9,7 @@ const NO_REVERSAL = "FlexOffers has no way to reverse or reduce a reported sale:
 export const flexoffers: NetworkDefinition<FlexoffersSettings, "flexoffers"> = {
   id: "flexoffers",
   label: "FlexOffers",
+  storefront: flexoffersCapture,
   fields: [
     { key: "advertiserId", label: "Advertiser id", help: "the advertiserid parameter of the postback URL FlexOffers gave you", secret: false, input: "text", required: true },
     { key: "commissionId", label: "Commission id", help: "leave empty unless FlexOffers gave you one", secret: false, input: "text", required: false },

@@ -2,11 +2,13 @@ import type { NetworkDefinition } from "../types.ts";
 import { classifyRetrack } from "./classify.ts";
 import { mapRetrackConversion } from "./map-conversion.ts";
 import { mapRetrackCancellation, mapRetrackRefund } from "./map-reversal.ts";
+import { retrackCapture } from "./storefront.ts";
 import { retrackSettingsSchema, type RetrackSettings } from "./settings.ts";
 
 export const retrack: NetworkDefinition<RetrackSettings, "retrack"> = {
   id: "retrack",
   label: "Retrack",
+  storefront: retrackCapture,
   fields: [
     { key: "apiToken", label: "API token", help: "Retrack: click your avatar, then Profile", secret: true, input: "text", required: true },
     { key: "eventId", label: "Event id", help: "Retrack: your program's Events (a UUID)", secret: false, input: "text", required: true },
