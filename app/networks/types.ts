@@ -89,6 +89,16 @@ export interface StorefrontCapture {
   example: string;
 }
 
+/** A URL the network is reached at, overridable for loopback test servers; read at call time, never cached. */
+export interface NetworkEndpoint {
+  /** The environment variable that overrides it (PRODUCT.md "Environment"). */
+  env: string;
+  /** The production URL. */
+  default: string;
+  /** What it is, for README's configuration table ("API base: the app appends /transactions"). */
+  purpose: string;
+}
+
 /** Limits a network puts on how its API is called; the worker honours them per shop. */
 export interface DeliveryPacing {
   /** At most this many requests per window of `perMs` for one shop. */
@@ -104,6 +114,8 @@ export interface NetworkDefinition<Settings extends { enabled: boolean } = { ena
   /** Absent where the network's click is not captured from a landing parameter (Refersion's own tracker does it). */
   storefront?: StorefrontCapture;
   pacing?: DeliveryPacing;
+  /** Every URL the network is reached at (conversions, reversals, the credentials check). */
+  endpoints: readonly NetworkEndpoint[];
   /** The settings block's fields besides `enabled`, in the order the admin shows them. */
   fields: readonly SettingsField<Exclude<keyof Settings, "enabled"> & string>[];
   /** Asks the network whether these credentials work, without reporting an order; absent where it has no way. */

@@ -1,4 +1,5 @@
 import type { NetworkDefinition } from "../types.ts";
+import { flexoffersPostbackEndpoint } from "./endpoints.ts";
 import { classifyFlexoffers } from "./classify.ts";
 import { mapFlexoffersConversion } from "./map-conversion.ts";
 import { flexoffersCapture } from "./storefront.ts";
@@ -10,6 +11,7 @@ export const flexoffers: NetworkDefinition<FlexoffersSettings, "flexoffers"> = {
   id: "flexoffers",
   label: "FlexOffers",
   storefront: flexoffersCapture,
+  endpoints: [flexoffersPostbackEndpoint],
   fields: [
     { key: "advertiserId", label: "Advertiser id", help: "the advertiserid parameter of the postback URL FlexOffers gave you", secret: false, input: "text", required: true },
     { key: "commissionId", label: "Commission id", help: "leave empty unless FlexOffers gave you one", secret: false, input: "text", required: false },

@@ -1,4 +1,5 @@
 import type { NetworkDefinition } from "../types.ts";
+import { refersionEndpoints } from "./endpoints.ts";
 import { classifyRefersion } from "./classify.ts";
 import { mapRefersionConversion } from "./map-conversion.ts";
 import { mapRefersionCancellation, mapRefersionRefund } from "./map-reversal.ts";
@@ -7,6 +8,7 @@ import { refersionSettingsSchema, type RefersionSettings } from "./settings.ts";
 export const refersion: NetworkDefinition<RefersionSettings, "refersion"> = {
   id: "refersion",
   label: "Refersion",
+  endpoints: refersionEndpoints,
   fields: [
     { key: "publicKey", label: "Public key", help: "Refersion > Account > Settings > Refersion API", secret: false, input: "text", required: true },
     { key: "secretKey", label: "Secret key", help: "Refersion > Account > Settings > Refersion API", secret: true, input: "text", required: true },

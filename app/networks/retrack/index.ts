@@ -1,4 +1,5 @@
 import type { NetworkDefinition } from "../types.ts";
+import { retrackApiEndpoint } from "./endpoints.ts";
 import { classifyRetrack } from "./classify.ts";
 import { mapRetrackConversion } from "./map-conversion.ts";
 import { mapRetrackCancellation, mapRetrackRefund } from "./map-reversal.ts";
@@ -9,6 +10,7 @@ export const retrack: NetworkDefinition<RetrackSettings, "retrack"> = {
   id: "retrack",
   label: "Retrack",
   storefront: retrackCapture,
+  endpoints: [retrackApiEndpoint],
   fields: [
     { key: "apiToken", label: "API token", help: "Retrack: click your avatar, then Profile", secret: true, input: "text", required: true },
     { key: "eventId", label: "Event id", help: "Retrack: your program's Events (a UUID)", secret: false, input: "text", required: true },
