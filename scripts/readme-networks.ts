@@ -39,13 +39,13 @@ function reversalCell(network: AnyNetworkDefinition): string {
 
 export function networksTable(): string {
   const rows = networks.map((network) =>
-    [network.label, code(network.id), settingsCell(network), clickCell(network), attributeCell(network), reversalCell(network), network.checkCredentials ? "yes" : "no"]
+    [network.label, code(network.id), settingsCell(network), clickCell(network), attributeCell(network), reversalCell(network)]
       .map(cell)
       .join(" | "),
   );
   return [
-    "| network | settings file key | settings | click on the storefront | cart attribute | cancellations and refunds | test connection |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    "| network | settings file key | settings | click on the storefront | cart attribute | cancellations and refunds |",
+    "| --- | --- | --- | --- | --- | --- |",
     ...rows.map((row) => `| ${row} |`),
   ].join("\n");
 }

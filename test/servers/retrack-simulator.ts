@@ -1,6 +1,6 @@
 // Plays Retrack's transactions API (https://retrack.refunder.com/help/tracking/s2s/transaction and
-// .../update-transaction): bearer token, integer minor units, products, data.uuid in the answer, updates and
-// rejections by uuid, and no change at all once a transaction is approved.
+// .../update-transaction): bearer token, integer minor units, products, data.uuid in the answer, lookups by order
+// number, updates and rejections by uuid, and no change at all once a transaction is approved.
 import { randomUUID } from "node:crypto";
 import { isObject, knownCurrency, minorAmount, nonEmptyString, positiveInteger, UUID, type Problems } from "./contract.ts";
 import { jsonAnswer as json, type IncomingRequest, type SimulatedAnswer } from "./types.ts";
@@ -37,9 +37,11 @@ export class RetrackSimulator {
     const match = /\/transactions(?:\/([^/]+))?\/?$/.exec(request.path);
     if (!match) return json(404, { message: "Not found." }, false, "unknown");
     const uuid = match[1] ? decodeURIComponent(match[1]) : null;
-    const kindGuess = uuid ? "update" : "conversion";
-    if (request.method !== "POST") return json(405, { message: "Method not allowed." }, false, kindGuess);
+    const lookup = request.method === "GET" && !uuid;
+    const kindGuess = lookup ? "lookup" : uuid ? "update" : "conversion";
+    if (request.method !== "POST" && !lookup) return json(405, { message: "Method not allowed." }, false, kindGuess);
     if (request.headers.authorization !== `Bearer ${this.apiToken}`) return json(401, { message: "Unauthenticated." }, false, kindGuess);
+    if (lookup) return this.lookup(request.query.byOrderNumber);
     let body: unknown;
     try {
       body = JSON.parse(request.rawBody);
@@ -68,6 +70,14 @@ export class RetrackSimulator {
     transaction.body = body;
     transaction.history.push(body);
     return json(200, { data: this.view(transaction) }, true, kind, { parsed: body });
+  }
+
+  /** `GET /transactions?byOrderNumber=…`, the documented way to find a transaction's uuid: a read. */
+  private lookup(orderNumber: string | undefined): SimulatedAnswer {
+    if (!orderNumber) return json(422, { message: "The by order number field is required." }, false, "lookup");
+    const transaction = this.byOrderNumber(orderNumber);
+    if (!transaction) return json(404, { message: "No query results for model [Transaction]." }, false, "lookup");
+    return json(200, { data: this.view(transaction) }, false, "lookup");
   }
 
   private create(body: Record<string, unknown>): SimulatedAnswer {

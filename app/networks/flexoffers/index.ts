@@ -1,5 +1,6 @@
 import type { NetworkDefinition } from "../types.ts";
 import { flexoffersPostbackEndpoint } from "./endpoints.ts";
+import { checkFlexoffersCredentials } from "./check.ts";
 import { classifyFlexoffers } from "./classify.ts";
 import { mapFlexoffersConversion } from "./map-conversion.ts";
 import { flexoffersCapture } from "./storefront.ts";
@@ -17,6 +18,7 @@ export const flexoffers: NetworkDefinition<FlexoffersSettings, "flexoffers"> = {
     { key: "commissionId", label: "Commission id", help: "leave empty unless FlexOffers gave you one", secret: false, input: "text", required: false },
     { key: "cookieDays", label: "Click window (days)", help: "how long a FlexOffers click counts, 1 to 365 days", secret: false, input: "number", required: false },
   ],
+  checkCredentials: checkFlexoffersCredentials,
   settingsSchema: flexoffersSettingsSchema,
   placeholderSettings: { enabled: true, advertiserId: "PLACEHOLDER-ADVERTISER-ID", commissionId: "", cookieDays: 30 },
   reversal: { supported: false, reason: NO_REVERSAL },

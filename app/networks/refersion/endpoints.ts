@@ -11,7 +11,7 @@ export const refersionWebhookEndpoint = {
 export const refersionApiEndpoint = {
   env: "REFERSION_API_URL",
   default: "https://api.refersion.com/v2",
-  purpose: "Refersion's REST API base: the app appends `/conversion/cancel`",
+  purpose: "Refersion's REST API base: the app appends `/conversion/cancel`, and `/affiliate/list` to test the keys",
 } as const satisfies NetworkEndpoint;
 
 export const refersionEndpoints = [refersionWebhookEndpoint, refersionApiEndpoint] as const;
@@ -21,7 +21,11 @@ export function refersionWebhookUrl(): string {
   return endpointUrl(refersionWebhookEndpoint);
 }
 
-/** The REST API v2 base (REFERSION_API_URL); the cancel call is `${base}/conversion/cancel`. */
+/** A REST API v2 call (REFERSION_API_URL is the base): `/conversion/cancel`, `/affiliate/list`. */
+export function refersionApiUrl(path: `/${string}`): string {
+  return `${endpointBase(refersionApiEndpoint)}${path}`;
+}
+
 export function refersionCancelUrl(): string {
-  return `${endpointBase(refersionApiEndpoint)}/conversion/cancel`;
+  return refersionApiUrl("/conversion/cancel");
 }

@@ -1,5 +1,6 @@
 import type { NetworkDefinition } from "../types.ts";
 import { refersionEndpoints } from "./endpoints.ts";
+import { checkRefersionCredentials } from "./check.ts";
 import { classifyRefersion } from "./classify.ts";
 import { mapRefersionConversion } from "./map-conversion.ts";
 import { mapRefersionCancellation, mapRefersionRefund } from "./map-reversal.ts";
@@ -13,6 +14,7 @@ export const refersion: NetworkDefinition<RefersionSettings, "refersion"> = {
     { key: "publicKey", label: "Public key", help: "Refersion > Account > Settings > Refersion API", secret: false, input: "text", required: true },
     { key: "secretKey", label: "Secret key", help: "Refersion > Account > Settings > Refersion API", secret: true, input: "text", required: true },
   ],
+  checkCredentials: checkRefersionCredentials,
   settingsSchema: refersionSettingsSchema,
   placeholderSettings: { enabled: true, publicKey: "pub_PLACEHOLDER", secretKey: "sec_PLACEHOLDER" },
   reversal: { supported: true },

@@ -1,5 +1,6 @@
 import type { NetworkDefinition } from "../types.ts";
 import { retrackApiEndpoint } from "./endpoints.ts";
+import { checkRetrackCredentials } from "./check.ts";
 import { classifyRetrack } from "./classify.ts";
 import { mapRetrackConversion } from "./map-conversion.ts";
 import { mapRetrackCancellation, mapRetrackRefund } from "./map-reversal.ts";
@@ -15,6 +16,7 @@ export const retrack: NetworkDefinition<RetrackSettings, "retrack"> = {
     { key: "apiToken", label: "API token", help: "Retrack: click your avatar, then Profile", secret: true, input: "text", required: true },
     { key: "eventId", label: "Event id", help: "Retrack: your program's Events (a UUID)", secret: false, input: "text", required: true },
   ],
+  checkCredentials: checkRetrackCredentials,
   settingsSchema: retrackSettingsSchema,
   placeholderSettings: { enabled: true, apiToken: "PLACEHOLDER-API-TOKEN", eventId: "00000000-0000-4000-8000-000000000000" },
   reversal: { supported: true },
