@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { networks } from "../../app/networks/registry.ts";
 import { shopifyOrder } from "../fixtures/shopify-order.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -24,7 +25,7 @@ interface Run {
 
 function preview(...args: string[]): Promise<Run> {
   const env = { ...process.env };
-  for (const name of ["REFERSION_WEBHOOK_URL", "REFERSION_API_URL", "RETRACK_API_URL", "FLEXOFFERS_POSTBACK_URL"]) delete env[name];
+  for (const network of networks) for (const endpoint of network.endpoints) delete env[endpoint.env];
   return new Promise((resolve) => {
     execFile(process.execPath, [path.join(root, "bin/affiliate-relay.mjs"), "preview", ...args], { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -40,16 +41,14 @@ describe("affiliate-relay preview", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const entries = JSON.parse(run.stdout) as Entry[];
-    expect(entries.map((e) => [e.network, e.action])).toEqual([
-      ["refersion", "send"],
-      ["retrack", "send"],
-      ["flexoffers", "send"],
-    ]);
-    expect(entries[0]!.request!.headers["Refersion-Secret-Key"]).toBe("[redacted]");
-    expect(entries[1]!.request!.headers.Authorization).toBe("[redacted]");
-    expect(entries[2]!.request).toMatchObject({ method: "GET", body: null });
-    expect(entries[2]!.request!.url).toContain("clickid=FO-REF-778899");
-    expect(entries[0]!.request!.url).toBe("https://inbound-webhooks.refersion.com/tracker/orders/paid");
+    expect(entries.map((e) => e.network)).toEqual(networks.map((n) => n.id));
+    const [refersion, retrack, flexoffers] = ["refersion", "retrack", "flexoffers"].map((id) => entries.find((e) => e.network === id)!);
+    expect([refersion, retrack, flexoffers].map((e) => e!.action)).toEqual(["send", "send", "send"]);
+    expect(refersion!.request!.headers["Refersion-Secret-Key"]).toBe("[redacted]");
+    expect(retrack!.request!.headers.Authorization).toBe("[redacted]");
+    expect(flexoffers!.request).toMatchObject({ method: "GET", body: null });
+    expect(flexoffers!.request!.url).toContain("clickid=FO-REF-778899");
+    expect(refersion!.request!.url).toBe("https://inbound-webhooks.refersion.com/tracker/orders/paid");
   });
 
   it("uses the settings file: its networks, its currency, secrets never printed", async () => {
