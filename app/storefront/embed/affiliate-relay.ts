@@ -83,8 +83,8 @@ function whenConsented(config: EmbedConfig, proceed: () => void) {
 }
 
 /**
- * A link that names where to go on (Retrack's `?click=<uuid>&deeplink=<url>`): same-host targets only, anything
- * else goes home (no open redirect). The redirect happens with or without consent.
+ * A link that also names where to go on (the capture's `redirect` parameter, like `?click=<uuid>&deeplink=<url>`):
+ * same-host targets only, anything else goes home (no open redirect). The redirect happens with or without consent.
  */
 function redirectOn(config: EmbedConfig, capture: Capture, value: string, to: string) {
   let target: URL;
