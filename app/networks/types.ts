@@ -118,11 +118,18 @@ export interface NetworkDefinition<Settings extends { enabled: boolean } = { ena
   endpoints: readonly NetworkEndpoint[];
   /** The settings block's fields besides `enabled`, in the order the admin shows them. */
   fields: readonly SettingsField<Exclude<keyof Settings, "enabled"> & string>[];
-  /** Asks the network whether these credentials work, without reporting an order; absent where it has no way. */
+  /**
+   * "Test connection": asks the network whether these credentials work, without reporting an order, and says what
+   * that proves and what not. Where the network has no such call, it sends nothing and answers "unverified", saying
+   * why. Never follows a redirect (app/networks/shared/credentials-check.ts).
+   */
   checkCredentials?(settings: Settings, options: { signal?: AbortSignal }): Promise<CredentialsCheck>;
   /** The network's block of the settings file, with messages a merchant can act on. */
   settingsSchema: z.ZodType<Settings>;
-  /** Settings with obviously fake credentials: what `affiliate-relay preview` uses when no settings file is given. */
+  /**
+   * Settings with obviously fake credentials: what `affiliate-relay preview` uses when no settings file is given,
+   * and what test/networks/conformance.test.ts starts from (it requires them).
+   */
   placeholderSettings?: Settings;
   /** Whether reversals exist; when false, cancellations and refunds are recorded as skips with this reason. */
   reversal: { supported: true } | { supported: false; reason: string };
