@@ -50,7 +50,10 @@ export interface SettingsField<Key extends string = string> {
   label: string;
   /** Where the merchant finds the value, in their words. */
   help: string;
-  /** Secret fields are write-only in the admin: never rendered back, only "set, ending in 1234". */
+  /**
+   * Secret fields are encrypted at rest, never logged, never sent to a browser; write-only in the admin (never
+   * rendered back, only "set, ending in 1234"). app/networks/fields.ts derives the secret list from this.
+   */
   secret: boolean;
   input: "text" | "number";
   /** Required while the network is switched on. */
@@ -77,8 +80,25 @@ export interface StorefrontCapture {
   cookie: string;
   /** The cart attribute the click travels in onto the order's note_attributes: a contract, never renamed. */
   cartAttribute: string;
-  /** The cookie window: fixed by the network, or a setting of the merchant's with its default. */
+  /** The cookie window: fixed by the network, or a (number) settings field of the merchant's with its default. */
   days: { fixed: number } | { setting: string; default: number };
+  /**
+   * A landing parameter carrying where to send the shopper on (Retrack's `deeplink`): when present beside a valid
+   * click, the script keeps the click and redirects, to this store's own host only (anything else goes home).
+   */
+  redirectParam?: string;
+  /** A click value as the network's links carry it: it must match `pattern` (the conformance suite uses it). */
+  example: string;
+}
+
+/** A URL the network is reached at, overridable for loopback test servers; read at call time, never cached. */
+export interface NetworkEndpoint {
+  /** The environment variable that overrides it (PRODUCT.md "Environment"). */
+  env: string;
+  /** The production URL. */
+  default: string;
+  /** What it is, for README's configuration table ("API base: the app appends /transactions"). */
+  purpose: string;
 }
 
 /** Limits a network puts on how its API is called; the worker honours them per shop. */
@@ -89,21 +109,29 @@ export interface DeliveryPacing {
   batchSize?: number;
 }
 
-export interface NetworkDefinition<Settings extends { enabled: boolean } = { enabled: boolean }> {
-  id: string;
+export interface NetworkDefinition<Settings extends { enabled: boolean } = { enabled: boolean }, Id extends string = string> {
+  /** The settings file's key for this network (a literal type, so the settings file's type can list it). */
+  id: Id;
   label: string;
   /** Absent where the network's click is not captured from a landing parameter (Refersion's own tracker does it). */
   storefront?: StorefrontCapture;
   pacing?: DeliveryPacing;
+  /** Every URL the network is reached at (conversions, reversals, the credentials check). */
+  endpoints: readonly NetworkEndpoint[];
   /** The settings block's fields besides `enabled`, in the order the admin shows them. */
   fields: readonly SettingsField<Exclude<keyof Settings, "enabled"> & string>[];
-  /** Asks the network whether these credentials work, without reporting an order; absent where it has no way. */
+  /**
+   * "Test connection": asks the network whether these credentials work, without reporting an order, and says what
+   * that proves and what not. Where the network has no such call, it sends nothing and answers "unverified", saying
+   * why. Never follows a redirect (app/networks/shared/credentials-check.ts).
+   */
   checkCredentials?(settings: Settings, options: { signal?: AbortSignal }): Promise<CredentialsCheck>;
   /** The network's block of the settings file, with messages a merchant can act on. */
   settingsSchema: z.ZodType<Settings>;
-  /** Fields of Settings that are secret: encrypted at rest, never logged, never sent to a browser. */
-  secretFields: readonly (keyof Settings & string)[];
-  /** Settings with obviously fake credentials: what `affiliate-relay preview` uses when no settings file is given. */
+  /**
+   * Settings with obviously fake credentials: what `affiliate-relay preview` uses when no settings file is given,
+   * and what test/networks/conformance.test.ts starts from (it requires them).
+   */
   placeholderSettings?: Settings;
   /** Whether reversals exist; when false, cancellations and refunds are recorded as skips with this reason. */
   reversal: { supported: true } | { supported: false; reason: string };

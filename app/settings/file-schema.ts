@@ -1,10 +1,12 @@
 // The settings file (PRODUCT.md "Contracts other tools rely on"): the admin's export/import and the command
-// line's input. Its networks block is built from the registry, so a new network needs no edit here.
-// Keys this version does not know are kept, so files from newer versions still load.
+// line's input. Its networks block, schema and type alike, is built from the registry, so a new network needs no
+// edit here. Keys this version does not know are kept, so files from newer versions still load.
 import { z } from "zod";
-import { networks } from "../networks/registry.ts";
+import { networks, type NetworkId, type SettingsByNetwork } from "../networks/registry.ts";
 
-const networkBlocks = Object.fromEntries(networks.map((network) => [network.id, network.settingsSchema.optional()]));
+type NetworkBlocks = { [Id in NetworkId]: z.ZodOptional<z.ZodType<SettingsByNetwork[Id]>> };
+
+const networkBlocks = Object.fromEntries(networks.map((network) => [network.id, network.settingsSchema.optional()])) as NetworkBlocks;
 
 export const settingsFileSchema = z
   .object({
@@ -15,10 +17,4 @@ export const settingsFileSchema = z
   })
   .loose();
 
-type NetworksBlock = {
-  refersion?: { enabled: boolean; publicKey: string; secretKey: string };
-  retrack?: { enabled: boolean; apiToken: string; eventId: string };
-  flexoffers?: { enabled: boolean; advertiserId: string; commissionId: string; cookieDays: number };
-} & Record<string, ({ enabled: boolean } & Record<string, unknown>) | undefined>;
-
-export type SettingsFile = Omit<z.infer<typeof settingsFileSchema>, "networks"> & { networks: NetworksBlock };
+export type SettingsFile = z.output<typeof settingsFileSchema>;

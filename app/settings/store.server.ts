@@ -2,8 +2,8 @@
 // non-secret settings as JSON and the secret ones sealed with AES-256-GCM (app/security/encryption.server.ts).
 // Everything that reads or writes settings goes through here, so secrets are decrypted in exactly one place.
 import type { Db } from "../db/client.server.ts";
-import { networkById, networks } from "../networks/registry.ts";
-import type { NetworkDefinition } from "../networks/types.ts";
+import { secretFieldKeys } from "../networks/fields.ts";
+import { networkById, networks, type AnyNetworkDefinition } from "../networks/registry.ts";
 import type { CurrencyMode } from "../orders/model.ts";
 import { open, seal } from "../security/encryption.server.ts";
 import { settingsFileSchema, type SettingsFile } from "./file-schema.ts";
@@ -12,10 +12,9 @@ import { oneLineZodError } from "../orders/zod-error.ts";
 export type CredentialsStatus = "unverified" | "ok" | "rejected";
 
 type AnySettings = { enabled: boolean } & Record<string, unknown>;
-type AnyNetwork = NetworkDefinition<AnySettings>;
 
 export interface ConnectedNetwork {
-  definition: AnyNetwork;
+  definition: AnyNetworkDefinition;
   /** Validated by the network's settingsSchema, secrets decrypted: never send this to a browser or a log. */
   settings: AnySettings;
   enabled: boolean;
@@ -37,10 +36,10 @@ export class SettingsError extends Error {}
 /** Binds a sealed secret to its row (app/security/rotate-credentials.server.ts re-seals with the same). */
 export const aadFor = (shop: string, network: string) => `${shop}/${network}`;
 
-function splitSecrets(definition: AnyNetwork, settings: AnySettings) {
+function splitSecrets(definition: AnyNetworkDefinition, settings: AnySettings) {
   const secrets: Record<string, unknown> = {};
   const publicConfig: Record<string, unknown> = {};
-  const secretFields = new Set<string>(definition.secretFields);
+  const secretFields = new Set<string>(secretFieldKeys(definition));
   for (const [key, value] of Object.entries(settings)) {
     if (key === "enabled") continue;
     (secretFields.has(key) ? secrets : publicConfig)[key] = value;
@@ -49,7 +48,7 @@ function splitSecrets(definition: AnyNetwork, settings: AnySettings) {
 }
 
 function readConnection(
-  definition: AnyNetwork,
+  definition: AnyNetworkDefinition,
   row: { shop: string; enabled: boolean; publicConfig: string; secretCiphertext: string | null },
 ): AnySettings {
   const secrets = row.secretCiphertext ? (JSON.parse(open(row.secretCiphertext, undefined, aadFor(row.shop, definition.id))) as object) : {};
@@ -66,7 +65,7 @@ export async function loadShopConfig(db: Db, shop: string): Promise<ShopConfig |
   if (!row) return null;
   const connected: ConnectedNetwork[] = [];
   for (const connection of row.connections) {
-    const definition = networkById(connection.network) as AnyNetwork | undefined;
+    const definition = networkById(connection.network);
     if (!definition) continue; // a network this version no longer ships
     connected.push({
       definition,
@@ -99,7 +98,7 @@ export async function saveSettingsFile(db: Db, shop: string, input: unknown): Pr
   const file = parsed.data;
 
   const writes = [];
-  for (const definition of networks as readonly AnyNetwork[]) {
+  for (const definition of networks) {
     const settings = (file.networks as Record<string, AnySettings | undefined>)[definition.id];
     if (!settings) continue;
     const { secrets, publicConfig } = splitSecrets(definition, settings);
@@ -152,7 +151,7 @@ function mergeStoredSecrets(input: unknown, existing: ShopConfig | null): unknow
     const block = networksOut[connected.definition.id];
     if (typeof block !== "object" || block === null) continue;
     const filled: Record<string, unknown> = { ...(block as Record<string, unknown>) };
-    for (const field of connected.definition.secretFields) {
+    for (const field of secretFieldKeys(connected.definition)) {
       if (filled[field] === undefined || filled[field] === "") filled[field] = connected.settings[field];
     }
     networksOut[connected.definition.id] = filled;
@@ -167,7 +166,7 @@ export async function exportSettingsFile(db: Db, shop: string, options: { includ
   const networksOut: Record<string, unknown> = {};
   for (const connected of config.networks) {
     const settings: Record<string, unknown> = { ...connected.settings };
-    if (!options.includeSecrets) for (const field of connected.definition.secretFields) settings[field] = "";
+    if (!options.includeSecrets) for (const field of secretFieldKeys(connected.definition)) settings[field] = "";
     networksOut[connected.definition.id] = settings;
   }
   return {

@@ -2,6 +2,7 @@
 import { request as httpRequest, type ClientRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../app/db/client.server.ts";
+import { networks } from "../../app/networks/registry.ts";
 import { createDatabaseUrl, databaseKinds } from "../support/databases.ts";
 import { webhookHeaders } from "../support/shopify-webhook.ts";
 import { ensureAppBuild } from "./support/app-build.ts";
@@ -37,6 +38,8 @@ describe.each(databaseKinds)("production server (npm start) on %s", (kind) => {
     expect(html).toContain("Affiliate Relay");
     expect(html).toMatch(/<form[^>]*action="\/auth\/login"/);
     expect(html).toMatch(/<input[^>]*name="shop"/);
+    // The networks it names come from the registry.
+    for (const network of networks) expect(html).toContain(network.label);
   });
 
   it("sends a landing visit that names a shop into the app", async () => {

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { networks } from "../../app/networks/registry.ts";
 import { shopifyOrder } from "../fixtures/shopify-order.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -24,7 +25,7 @@ interface Run {
 
 function preview(...args: string[]): Promise<Run> {
   const env = { ...process.env };
-  for (const name of ["REFERSION_WEBHOOK_URL", "REFERSION_API_URL", "RETRACK_API_URL", "FLEXOFFERS_POSTBACK_URL"]) delete env[name];
+  for (const network of networks) for (const endpoint of network.endpoints) delete env[endpoint.env];
   return new Promise((resolve) => {
     execFile(process.execPath, [path.join(root, "bin/affiliate-relay.mjs"), "preview", ...args], { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -40,16 +41,14 @@ describe("affiliate-relay preview", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const entries = JSON.parse(run.stdout) as Entry[];
-    expect(entries.map((e) => [e.network, e.action])).toEqual([
-      ["refersion", "send"],
-      ["retrack", "send"],
-      ["flexoffers", "send"],
-    ]);
-    expect(entries[0]!.request!.headers["Refersion-Secret-Key"]).toBe("[redacted]");
-    expect(entries[1]!.request!.headers.Authorization).toBe("[redacted]");
-    expect(entries[2]!.request).toMatchObject({ method: "GET", body: null });
-    expect(entries[2]!.request!.url).toContain("clickid=FO-REF-778899");
-    expect(entries[0]!.request!.url).toBe("https://inbound-webhooks.refersion.com/tracker/orders/paid");
+    expect(entries.map((e) => e.network)).toEqual(networks.map((n) => n.id));
+    const [refersion, retrack, flexoffers] = ["refersion", "retrack", "flexoffers"].map((id) => entries.find((e) => e.network === id)!);
+    expect([refersion, retrack, flexoffers].map((e) => e!.action)).toEqual(["send", "send", "send"]);
+    expect(refersion!.request!.headers["Refersion-Secret-Key"]).toBe("[redacted]");
+    expect(retrack!.request!.headers.Authorization).toBe("[redacted]");
+    expect(flexoffers!.request).toMatchObject({ method: "GET", body: null });
+    expect(flexoffers!.request!.url).toContain("clickid=FO-REF-778899");
+    expect(refersion!.request!.url).toBe("https://inbound-webhooks.refersion.com/tracker/orders/paid");
   });
 
   it("uses the settings file: its networks, its currency, secrets never printed", async () => {
@@ -68,12 +67,13 @@ describe("affiliate-relay preview", () => {
 
   it("previews cancellations and refunds", async () => {
     const cancelled = JSON.parse((await preview(path.join(fixtures, "paid-usd.json"), "--topic", "orders/cancelled")).stdout) as Entry[];
-    expect(cancelled.map((e) => e.action)).toEqual(["send", "skip", "skip"]);
-    expect(cancelled[1]!.reason).toMatch(/no transaction for this order yet/);
-    expect(cancelled[2]!.reason).toMatch(/FlexOffers has no way to reverse/);
+    const entry = (entries: Entry[], id: string) => entries.find((e) => e.network === id)!;
+    expect(["refersion", "retrack", "flexoffers"].map((id) => entry(cancelled, id).action)).toEqual(["send", "skip", "skip"]);
+    expect(entry(cancelled, "retrack").reason).toMatch(/no transaction for this order yet/);
+    expect(entry(cancelled, "flexoffers").reason).toMatch(/FlexOffers has no way to reverse/);
 
     const refunded = JSON.parse((await preview(path.join(fixtures, "refund-usd.json"), "--topic", "refunds/create")).stdout) as Entry[];
-    expect(refunded[0]!.request!.body).toEqual({ order_id: "1001", items: [{ sku: "TEE-BLK-M", price: 25, quantity: 1 }] });
+    expect(entry(refunded, "refersion").request!.body).toEqual({ order_id: "1001", items: [{ sku: "TEE-BLK-M", price: 25, quantity: 1 }] });
   });
 
   it("skips test orders unless the settings send them", async () => {

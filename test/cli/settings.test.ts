@@ -56,7 +56,9 @@ describe.each(databaseKinds)("affiliate-relay settings on %s", { timeout: 90_000
     expect(stored).not.toContain(example.networks.refersion.secretKey);
     expect(stored).not.toContain(example.networks.retrack.apiToken);
     const pushed = admin.metafields.get("affiliate_relay.config")!;
-    expect(JSON.parse(pushed.value)).toMatchObject({ refersion: { enabled: true, publicKey: example.networks.refersion.publicKey } });
+    // Refersion's key, and a capture for Retrack (on) but none for FlexOffers (off in the file).
+    expect(JSON.parse(pushed.value)).toMatchObject({ refersion: { publicKey: example.networks.refersion.publicKey } });
+    expect(JSON.parse(pushed.value).captures.map((c: { attribute: string }) => c.attribute)).toEqual(["_retrack_click"]);
     expect(pushed.value).not.toContain(example.networks.refersion.secretKey);
     expect(pushed.value).not.toContain(example.networks.retrack.apiToken);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { secretFieldKeys } from "../../app/networks/fields.ts";
 import { networkById, networks } from "../../app/networks/registry.ts";
 import { settingsFileSchema } from "../../app/settings/file-schema.ts";
 
@@ -9,8 +10,8 @@ const issues = (input: unknown) => {
 };
 
 describe("registry", () => {
-  it("lists the three networks once, each with the same parts", () => {
-    expect(networks.map((n) => n.id)).toEqual(["refersion", "retrack", "flexoffers"]);
+  it("lists the networks once, each with the same parts", () => {
+    expect(networks.map((n) => n.id).slice(0, 3)).toEqual(["refersion", "retrack", "flexoffers"]);
     for (const network of networks) {
       expect(networkById(network.id)).toBe(network);
       expect(network.settingsSchema.safeParse(network.placeholderSettings).success).toBe(true);
@@ -18,7 +19,8 @@ describe("registry", () => {
       expect(typeof network.classify).toBe("function");
     }
     expect(networkById("nope")).toBeUndefined();
-    expect(Object.fromEntries(networks.map((n) => [n.id, n.secretFields]))).toEqual({ refersion: ["secretKey"], retrack: ["apiToken"], flexoffers: [] });
+    // Derived from each network's fields (app/networks/fields.ts).
+    expect(["refersion", "retrack", "flexoffers"].map((id) => secretFieldKeys(networkById(id)!))).toEqual([["secretKey"], ["apiToken"], []]);
   });
 });
 

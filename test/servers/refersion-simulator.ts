@@ -1,4 +1,5 @@
-// Plays Refersion: the server-side "orders paid" webhook and the v2 conversion cancel call, enforcing the
+// Plays Refersion: the server-side "orders paid" webhook, the v2 conversion cancel call and the v2 affiliate list
+// (what the credentials check reads), enforcing the
 // documented contract (https://www.refersion.dev/reference/webhook-tracking): both key headers, JSON,
 // cart_id / order_id / currency_code required, each item sku / quantity / price, amounts as JSON numbers.
 import { isObject, knownCurrency, majorAmount, nonEmptyString, positiveInteger, type Problems } from "./contract.ts";
@@ -38,11 +39,20 @@ export class RefersionSimulator {
   }
 
   handle(request: IncomingRequest): SimulatedAnswer {
-    const kind = request.path.endsWith("/conversion/cancel") ? "cancel" : request.path.endsWith("/orders/paid") ? "conversion" : "unknown";
+    const kind = request.path.endsWith("/conversion/cancel")
+      ? "cancel"
+      : request.path.endsWith("/orders/paid")
+        ? "conversion"
+        : request.path.endsWith("/affiliate/list")
+          ? "check"
+          : "unknown";
     if (kind === "unknown") return json(404, { error: "Not found" }, false, kind);
     if (request.method !== "POST") return json(405, { error: "Method not allowed" }, false, kind);
     if (request.headers["refersion-public-key"] !== this.keys.publicKey || request.headers["refersion-secret-key"] !== this.keys.secretKey) {
-      return json(401, { error: "Invalid or missing Refersion-Public-Key / Refersion-Secret-Key" }, false, kind);
+      // The REST API's documented answer to wrong keys; the order webhook's is its own.
+      return kind === "check"
+        ? json(401, { error: "Invalid API credentials (error 2)." }, false, kind)
+        : json(401, { error: "Invalid or missing Refersion-Public-Key / Refersion-Secret-Key" }, false, kind);
     }
     if (!(request.headers["content-type"] ?? "").startsWith("application/json")) {
       return json(400, { error: "Content-Type must be application/json" }, false, kind);
@@ -53,7 +63,20 @@ export class RefersionSimulator {
     } catch {
       return json(400, { error: "Body is not valid JSON" }, false, kind);
     }
-    return kind === "conversion" ? this.paid(body) : this.cancel(body);
+    return kind === "conversion" ? this.paid(body) : kind === "cancel" ? this.cancel(body) : this.listAffiliates(body);
+  }
+
+  /** REST API v2 `affiliate/list`: a read (records nothing); limit and page are strings, at most 100 per call. */
+  private listAffiliates(body: unknown): SimulatedAnswer {
+    if (!isObject(body)) return json(400, { error: "Bad request, no body" }, false, "check", { parsed: body });
+    const problems: Problems = [];
+    for (const field of ["limit", "page"]) {
+      const value = body[field];
+      if (value !== undefined && (typeof value !== "string" || !/^\d+$/.test(value))) problems.push(`${field} must be a number written as a string`);
+    }
+    if (Number(body.limit ?? 3) > 100) problems.push("limit is at most 100");
+    if (problems.length) return json(400, { error: problems.join("; ") }, false, "check", { parsed: body, problems });
+    return json(200, { total: 0, results: [] }, false, "check", { parsed: body });
   }
 
   private paid(body: unknown): SimulatedAnswer {

@@ -4,10 +4,12 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { artifactsDir, eventually, Harness, launchChromium, metafieldFor, PUBLIC_KEY, type Scenario, visitorContext } from "./harness.ts";
+import { allOff, artifactsDir, capturing, eventually, Harness, launchChromium, metafieldFor, PUBLIC_KEY, type Scenario, visitorContext } from "./harness.ts";
 
-const CLICK = "0b7a3c1e-8f2d-4c55-9a1b-2e3f4a5b6c7d";
 const DAY = 86_400;
+/** A landing query carrying every capturing network's example click (none with a redirect target). */
+const everyClick = new URLSearchParams(capturing.map(({ capture }) => [capture.param, capture.example])).toString();
+const everyAttribute = Object.fromEntries(capturing.map(({ capture }) => [capture.cartAttribute, capture.example]));
 
 let harness: Harness;
 let browser: Browser;
@@ -123,47 +125,24 @@ describe("Refersion", () => {
   });
 });
 
-describe("Retrack", () => {
-  it("a Retrack link stores the click cookie and redirects to the same-host deeplink", async () => {
-    const page = await visitor({ metafield: metafieldFor(harness) });
-    const deeplink = `${harness.storeOrigin}/products/linen-shirt?variant=42`;
-    await visit(page, `/?click=${CLICK}&deeplink=${encodeURIComponent(deeplink)}`);
-    expect(page.url()).toBe(deeplink);
+// Every network that captures a click from a landing parameter, straight from the registry: a new network's
+// capture is tested here without a line of its own.
+describe.each(capturing)("$label capture", ({ id, capture }) => {
+  const configurable = "setting" in capture.days;
+  const days = "fixed" in capture.days ? capture.days.fixed : 45;
+  /** Only this network on (Refersion off), with a merchant's window of 45 days where it has one. */
+  const onlyThis = () => metafieldFor(harness, { ...allOff(), [id]: { ...allOff()[id]!, enabled: true, ...(configurable ? { [(capture.days as { setting: string }).setting]: 45 } : {}) } });
+  const landing = `/products/linen-shirt?${new URLSearchParams({ [capture.param]: capture.example })}`;
 
-    const stored = await cookie("retrack_click");
-    expect(stored).toMatchObject({ value: CLICK, path: "/", secure: true, sameSite: "Lax" });
-    expectCookieWindow(stored, 10);
-    await eventually(() => harness.onlyCart().attributes._retrack_click === CLICK, 15_000, "_retrack_click attribute");
-    await screenshot(page, "retrack-deeplink");
-  });
-
-  it.each([
-    ["another host", "https://evil.example/phish"],
-    ["a protocol-relative URL", "//evil.example/phish"],
-    ["a javascript: URL", "javascript:alert(document.cookie)"],
-  ])("a deeplink to %s sends the shopper home instead", async (_label, deeplink) => {
-    const page = await visitor({ metafield: metafieldFor(harness) });
-    await visit(page, `/products/linen-shirt?click=${CLICK}&deeplink=${encodeURIComponent(deeplink)}`);
-    expect(page.url()).toBe(`${harness.storeOrigin}/`);
-    expect((await cookie("retrack_click"))?.value).toBe(CLICK);
-  });
-
-  it("a click without a deeplink is kept without leaving the page", async () => {
-    const page = await visitor({ metafield: metafieldFor(harness, { refersion: { enabled: false, publicKey: "" } }) });
-    await visit(page, `/products/linen-shirt?click=${CLICK}`);
-    expect(page.url()).toBe(`${harness.storeOrigin}/products/linen-shirt?click=${CLICK}`);
-    await eventually(() => harness.onlyCart().attributes._retrack_click === CLICK, 15_000, "_retrack_click attribute");
-  });
-});
-
-describe("FlexOffers", () => {
-  it("a refid reaches the cookie and the cart attribute, written once", async () => {
-    const page = await visitor({ metafield: metafieldFor(harness, { refersion: { enabled: false, publicKey: "" }, flexoffers: { enabled: true, cookieDays: 45 } }) });
-    await visit(page, "/?refid=FO-98765");
-    const stored = await cookie("flexoffers_refid");
-    expect(stored).toMatchObject({ value: "FO-98765", path: "/", secure: true, sameSite: "Lax" });
-    expectCookieWindow(stored, 45);
-    await eventually(() => harness.onlyCart().attributes._flexoffers_refid === "FO-98765", 15_000, "_flexoffers_refid attribute");
+  it(`?${capture.param}= reaches the ${capture.cookie} cookie and the ${capture.cartAttribute} attribute, written once, without leaving the page`, async () => {
+    const page = await visitor({ metafield: onlyThis() });
+    await visit(page, landing);
+    expect(page.url()).toBe(harness.storeOrigin + landing);
+    const stored = await cookie(capture.cookie);
+    expect(stored).toMatchObject({ value: capture.example, path: "/", secure: true, sameSite: "Lax" });
+    expectCookieWindow(stored, days);
+    await eventually(() => harness.onlyCart().attributes[capture.cartAttribute] === capture.example, 15_000, `${capture.cartAttribute} attribute`);
+    expect(harness.onlyCart().attributes).toEqual({ [capture.cartAttribute]: capture.example });
     expect(harness.updates()).toHaveLength(1);
 
     // Unchanged on the next page: read, compared, not written.
@@ -174,12 +153,67 @@ describe("FlexOffers", () => {
     // No Refersion: the tracker is never requested.
     expect(harness.trackerLoads).toEqual([]);
   });
+
+  it("a value its pattern refuses is not kept: no cookie, no cart request", async () => {
+    const page = await visitor({ metafield: onlyThis() });
+    await visit(page, `/?${new URLSearchParams({ [capture.param]: "x".repeat(1000) })}`);
+    expect((await context!.cookies()).map((c) => c.name)).toEqual([]);
+    expect(harness.cartRequests).toEqual([]);
+  });
+
+  it("switched off, its parameter does nothing (every other network on, Refersion aside)", async () => {
+    const page = await visitor({ metafield: metafieldFor(harness, { refersion: { enabled: false, publicKey: "" }, [id]: { ...allOff()[id]!, enabled: false } }) });
+    await visit(page, landing);
+    expect((await context!.cookies()).map((c) => c.name)).toEqual([]);
+    expect(harness.cartRequests).toEqual([]);
+  });
+});
+
+describe.each(capturing.filter(({ capture }) => capture.redirectParam))("$label redirect", ({ capture }) => {
+  const value = capture.example;
+  const link = (path: string, to: string) => `${path}?${new URLSearchParams({ [capture.param]: value, [capture.redirectParam!]: to })}`;
+
+  it("keeps the click and sends the shopper on to a same-host target", async () => {
+    const page = await visitor({ metafield: metafieldFor(harness) });
+    const target = `${harness.storeOrigin}/products/linen-shirt?variant=42`;
+    await visit(page, link("/", target));
+    expect(page.url()).toBe(target);
+
+    const stored = await cookie(capture.cookie);
+    expect(stored).toMatchObject({ value, path: "/", secure: true, sameSite: "Lax" });
+    expectCookieWindow(stored, "fixed" in capture.days ? capture.days.fixed : capture.days.default);
+    await eventually(() => harness.onlyCart().attributes[capture.cartAttribute] === value, 15_000, `${capture.cartAttribute} attribute`);
+    await screenshot(page, `${capture.cookie}-redirect`);
+  });
+
+  it.each([
+    ["another host", "https://evil.example/phish"],
+    ["a protocol-relative URL", "//evil.example/phish"],
+    ["a javascript: URL", "javascript:alert(document.cookie)"],
+  ])("a target on %s sends the shopper home instead", async (_label, target) => {
+    const page = await visitor({ metafield: metafieldFor(harness) });
+    await visit(page, link("/products/linen-shirt", target));
+    expect(page.url()).toBe(`${harness.storeOrigin}/`);
+    expect((await cookie(capture.cookie))?.value).toBe(value);
+  });
+
+  it("happens without consent, storing nothing; the click is kept once consent arrives", async () => {
+    const page = await visitor({ metafield: metafieldFor(harness, { refersion: { enabled: false, publicKey: "" } }), privacy: "preloaded", consent: "denied" });
+    await visit(page, link("/", "/products/linen-shirt"));
+    expect(page.url()).toBe(`${harness.storeOrigin}/products/linen-shirt?${new URLSearchParams({ [capture.param]: value })}`);
+    expect(await cookie(capture.cookie)).toBeUndefined();
+    expect(harness.cartRequests).toEqual([]);
+
+    await page.evaluate(() => (window as unknown as { __harnessGrantConsent: () => void }).__harnessGrantConsent());
+    await eventually(async () => (await cookie(capture.cookie))?.value === value, 15_000, `${capture.cookie} after consent`);
+    await eventually(() => harness.onlyCart().attributes[capture.cartAttribute] === value, 15_000, `${capture.cartAttribute} after consent`);
+  });
 });
 
 describe("consent", () => {
   it("denied: nothing stored, no tracker, no cart writes; granted: everything proceeds on the same page", async () => {
     const page = await visitor({ metafield: metafieldFor(harness), privacy: "load-features", consent: "denied" });
-    await visit(page, "/?rfsn=4711.a1b2c3&refid=FO-98765");
+    await visit(page, `/?rfsn=4711.a1b2c3&${everyClick}`);
     // The Customer Privacy API was loaded on demand, as Shopify documents it.
     expect(await page.evaluate(() => (window as unknown as { __harnessFeatureLoads?: unknown }).__harnessFeatureLoads)).toEqual([
       [{ name: "consent-tracking-api", version: "0.1" }],
@@ -187,32 +221,20 @@ describe("consent", () => {
     expect(harness.trackerLoads).toEqual([]);
     expect(harness.cartRequests).toEqual([]);
     expect(await localStorageKeys(page)).toEqual([]);
-    expect(await cookie("flexoffers_refid")).toBeUndefined();
+    expect((await context!.cookies()).map((c) => c.name).filter((name) => name !== "_harness_consent")).toEqual([]);
     await screenshot(page, "consent-denied");
 
     await page.evaluate(() => (window as unknown as { __harnessGrantConsent: () => void }).__harnessGrantConsent());
     await eventually(() => harness.calls("sendCheckoutEvent").length === 1, 15_000, "sendCheckoutEvent after consent");
     const cart = harness.onlyCart();
-    await eventually(() => cart.attributes._flexoffers_refid === "FO-98765" && cart.attributes._refersion_cart_id === bare(cart.token), 15_000, "attributes after consent");
-    expect((await cookie("flexoffers_refid"))?.value).toBe("FO-98765");
-  });
-
-  it("the Retrack redirect happens without consent, storing nothing; the click is kept once consent arrives", async () => {
-    const page = await visitor({ metafield: metafieldFor(harness, { refersion: { enabled: false, publicKey: "" } }), privacy: "preloaded", consent: "denied" });
-    await visit(page, `/?click=${CLICK}&deeplink=${encodeURIComponent("/products/linen-shirt")}`);
-    expect(page.url()).toBe(`${harness.storeOrigin}/products/linen-shirt?click=${CLICK}`);
-    expect(await cookie("retrack_click")).toBeUndefined();
-    expect(harness.cartRequests).toEqual([]);
-
-    await page.evaluate(() => (window as unknown as { __harnessGrantConsent: () => void }).__harnessGrantConsent());
-    await eventually(async () => (await cookie("retrack_click"))?.value === CLICK, 15_000, "retrack cookie after consent");
-    await eventually(() => harness.onlyCart().attributes._retrack_click === CLICK, 15_000, "_retrack_click after consent");
+    await eventually(() => expect(cart.attributes).toEqual({ ...everyAttribute, _refersion_cart_id: bare(cart.token) }), 15_000, "attributes after consent");
+    for (const { capture } of capturing) expect((await cookie(capture.cookie))?.value).toBe(capture.example);
   });
 
   it("with gating turned off by the merchant, a denied visitor is tracked", async () => {
-    const page = await visitor({ metafield: metafieldFor(harness, { consentGating: false }), privacy: "preloaded", consent: "denied" });
-    await visit(page, "/?refid=FO-1");
-    await eventually(() => harness.onlyCart().attributes._flexoffers_refid === "FO-1", 15_000, "_flexoffers_refid attribute");
+    const page = await visitor({ metafield: metafieldFor(harness, { consentGating: false, refersion: { enabled: false, publicKey: "" } }), privacy: "preloaded", consent: "denied" });
+    await visit(page, `/?${everyClick}`);
+    await eventually(() => expect(harness.onlyCart().attributes).toEqual(everyAttribute), 15_000, "every capture's attribute");
   });
 });
 
@@ -223,9 +245,9 @@ describe("failures never harm the page", () => {
     ["rejects initializeXDLS", "rejects"],
   ] as const)("Refersion's tracker %s: the page renders and the other networks still work", async (label, tracker) => {
     const page = await visitor({ metafield: metafieldFor(harness), tracker });
-    await visit(page, "/?rfsn=4711.a1b2c3&refid=FO-98765");
+    await visit(page, `/?rfsn=4711.a1b2c3&${everyClick}`);
     expect(harness.trackerLoads).toHaveLength(1);
-    await eventually(() => harness.onlyCart().attributes._flexoffers_refid === "FO-98765", 15_000, "_flexoffers_refid despite the tracker");
+    await eventually(() => expect(harness.onlyCart().attributes).toEqual(everyAttribute), 15_000, "every capture's attribute despite the tracker");
     expect(harness.calls("sendCheckoutEvent")).toEqual([]);
     await expect(page.locator("h1").textContent()).resolves.toBe("Harness Store");
     await screenshot(page, `tracker-${label.replace(/\W+/g, "-")}`);
@@ -241,7 +263,7 @@ describe("failures never harm the page", () => {
 
   it("failing /cart endpoints are caught", async () => {
     const page = await visitor({ metafield: metafieldFor(harness), cartFails: true });
-    await visit(page, "/?rfsn=4711.a1b2c3&refid=FO-98765");
+    await visit(page, `/?rfsn=4711.a1b2c3&${everyClick}`);
     await eventually(() => harness.cartRequests.length >= 1, 15_000, "a cart request");
     await page.waitForLoadState("networkidle");
     expect(harness.calls("sendCheckoutEvent")).toEqual([]);
@@ -252,7 +274,7 @@ describe("failures never harm the page", () => {
     const page = await visitor({ metafield: null });
     const scripts: string[] = [];
     page.on("request", (request) => scripts.push(request.url()));
-    await visit(page, "/?rfsn=4711.a1b2c3&refid=FO-98765");
+    await visit(page, `/?rfsn=4711.a1b2c3&${everyClick}`);
     expect(scripts.filter((url) => url.includes("affiliate-relay"))).toEqual([]);
     expect(harness.cartRequests).toEqual([]);
   });

@@ -10,6 +10,8 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { Liquid, type TagToken, type TopLevelToken } from "liquidjs";
 import type { Browser, BrowserContext } from "playwright-core";
+import { networks } from "../../app/networks/registry.ts";
+import { storefrontConfigFromSettings } from "../../app/storefront/config.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 export const extensionDir = path.join(root, "extensions/affiliate-relay-embed");
@@ -52,16 +54,29 @@ export interface TrackerCall {
 
 export const PUBLIC_KEY = "pub_0123456789abcdef";
 
-/** A metafield value as storefrontConfigFromSettings would produce it, plus the harness-only tracker URL. */
-export function metafieldFor(harness: Harness, overrides: Partial<Record<"consentGating" | "refersion" | "retrack" | "flexoffers", unknown>> = {}) {
-  return {
-    consentGating: true,
-    refersion: { enabled: true, publicKey: PUBLIC_KEY },
-    retrack: { enabled: true, cookieDays: 10 },
-    flexoffers: { enabled: true, cookieDays: 30 },
-    ...overrides,
-    trackerUrl: `${harness.trackerOrigin}/refersion.js`,
-  };
+type SettingsBlock = { enabled: boolean } & Record<string, unknown>;
+export type MetafieldOverrides = { consentGating?: boolean } & { [networkId: string]: SettingsBlock | boolean | undefined };
+
+/**
+ * A metafield value exactly as storefrontConfigFromSettings makes it from a settings file, plus the harness-only
+ * tracker URL. Every registered network is on with its placeholder settings (Refersion with PUBLIC_KEY) unless
+ * `overrides` gives its settings block.
+ */
+export function metafieldFor(harness: Harness, overrides: MetafieldOverrides = {}) {
+  const { consentGating, ...blocks } = overrides;
+  const networksOn: Record<string, SettingsBlock> = {};
+  for (const network of networks) networksOn[network.id] = { ...(network.placeholderSettings ?? {}), enabled: true };
+  networksOn.refersion = { ...networksOn.refersion, enabled: true, publicKey: PUBLIC_KEY };
+  const settings = { consentGating: typeof consentGating === "boolean" ? consentGating : true, networks: { ...networksOn, ...blocks } };
+  return { ...storefrontConfigFromSettings(settings), trackerUrl: `${harness.trackerOrigin}/refersion.js` };
+}
+
+/** The networks whose clicks the script captures from a landing parameter, with their declarations. */
+export const capturing = networks.flatMap((network) => (network.storefront ? [{ id: network.id, label: network.label, capture: network.storefront }] : []));
+
+/** Settings blocks switching every network off: spread, then switch on the ones a test needs. */
+export function allOff(): Record<string, SettingsBlock> {
+  return Object.fromEntries(networks.map((network) => [network.id, { ...(network.placeholderSettings ?? {}), enabled: false }]));
 }
 
 function liquidEngine(): Liquid {

@@ -11,9 +11,8 @@ const TOKEN = "shpat_test_offline_token";
 
 const config: StorefrontConfig = {
   consentGating: true,
-  refersion: { enabled: true, publicKey: "pub_ee6ba2b9f9295e53f4eb" },
-  retrack: { enabled: false, cookieDays: 10 },
-  flexoffers: { enabled: true, cookieDays: 30 },
+  refersion: { publicKey: "pub_ee6ba2b9f9295e53f4eb" },
+  captures: [{ param: "refid", pattern: "[\\s\\S]{1,200}", cookie: "flexoffers_refid", days: 30, attribute: "_flexoffers_refid" }],
 };
 
 let admin: MetafieldsAdminApi;

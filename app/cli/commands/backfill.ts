@@ -1,13 +1,13 @@
 // `affiliate-relay backfill --shop <domain> --network <id> --days N`: sends a network switched on later the shop's
 // recorded orders of the last N days (the worker delivers them).
 import { db } from "../../db/client.server.ts";
-import { networkById } from "../../networks/registry.ts";
 import { BackfillError, backfillNetwork, MAX_BACKFILL_DAYS } from "../../pipeline/backfill.server.ts";
 import { closeDriver } from "../../pipeline/sql/driver.server.ts";
 import { parseArgs, requiredShop, stringFlag } from "../args.ts";
 import { CliError, type CliCommand } from "../command.ts";
+import { knownNetwork, networkChoice } from "../networks.ts";
 
-const USAGE = `usage: affiliate-relay backfill --shop <domain> --network <refersion|retrack|flexoffers> --days <1-${MAX_BACKFILL_DAYS}>`;
+const USAGE = `usage: affiliate-relay backfill --shop <domain> --network ${networkChoice()} --days <1-${MAX_BACKFILL_DAYS}>`;
 
 const command: CliCommand = {
   async run(args) {
@@ -16,7 +16,7 @@ const command: CliCommand = {
     const network = stringFlag(parsed, "network");
     const daysText = stringFlag(parsed, "days");
     if (parsed.positional.length || !network || !daysText) throw new CliError(USAGE);
-    if (!networkById(network)) throw new CliError(`unknown network "${network}"`);
+    knownNetwork(network);
     const days = Number(daysText);
     const client = db();
     try {

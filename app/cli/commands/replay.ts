@@ -1,13 +1,13 @@
 // `affiliate-relay replay --shop <domain> --delivery <id>` queues one failed delivery again;
 // `affiliate-relay replay --shop <domain> --network <id>` queues every failed delivery of that network.
 import { db } from "../../db/client.server.ts";
-import { networkById } from "../../networks/registry.ts";
 import { replayDelivery, replayFailed } from "../../pipeline/replay.server.ts";
 import { closeDriver } from "../../pipeline/sql/driver.server.ts";
 import { parseArgs, requiredShop, stringFlag } from "../args.ts";
 import { CliError, type CliCommand } from "../command.ts";
+import { knownNetwork, networkChoice } from "../networks.ts";
 
-const USAGE = "usage: affiliate-relay replay --shop <domain> (--delivery <id> | --network <refersion|retrack|flexoffers>)";
+const USAGE = `usage: affiliate-relay replay --shop <domain> (--delivery <id> | --network ${networkChoice()})`;
 
 const command: CliCommand = {
   async run(args) {
@@ -16,7 +16,7 @@ const command: CliCommand = {
     const delivery = stringFlag(parsed, "delivery");
     const network = stringFlag(parsed, "network");
     if (parsed.positional.length || (delivery === undefined) === (network === undefined)) throw new CliError(USAGE);
-    if (network !== undefined && !networkById(network)) throw new CliError(`unknown network "${network}"`);
+    if (network !== undefined) knownNetwork(network);
     const client = db();
     try {
       if (delivery !== undefined) {

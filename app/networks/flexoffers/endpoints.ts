@@ -1,6 +1,13 @@
 // FlexOffers' direct-advertiser postback (FLEXOFFERS_POSTBACK_URL), read at call time.
-export const FLEXOFFERS_POSTBACK_DEFAULT = "https://track.flexlinkspro.com/da.ashx";
+import { endpointUrl } from "../shared/endpoints.ts";
+import type { NetworkEndpoint } from "../types.ts";
+
+export const flexoffersPostbackEndpoint = {
+  env: "FLEXOFFERS_POSTBACK_URL",
+  default: "https://track.flexlinkspro.com/da.ashx",
+  purpose: "FlexOffers' direct-advertiser postback (full URL)",
+} as const satisfies NetworkEndpoint;
 
 export function flexoffersPostbackUrl(): string {
-  return process.env.FLEXOFFERS_POSTBACK_URL || FLEXOFFERS_POSTBACK_DEFAULT;
+  return endpointUrl(flexoffersPostbackEndpoint);
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { credential, enabledFlag, requireWhenEnabled } from "../shared/settings.ts";
+import { FLEXOFFERS_DEFAULT_COOKIE_DAYS } from "./storefront.ts";
 
 export const flexoffersSettingsSchema = z
   .object({
@@ -11,7 +12,7 @@ export const flexoffersSettingsSchema = z
       .int("must be a whole number of days")
       .min(1, "must be at least 1 day")
       .max(365, "must be at most 365 days")
-      .default(30),
+      .default(FLEXOFFERS_DEFAULT_COOKIE_DAYS),
   })
   .superRefine(
     requireWhenEnabled("FlexOffers", [

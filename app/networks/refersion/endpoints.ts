@@ -1,14 +1,31 @@
 // Refersion's hosts, overridable for loopback test servers. Read at call time, so tests can point them anywhere.
-export const REFERSION_WEBHOOK_DEFAULT = "https://inbound-webhooks.refersion.com/tracker/orders/paid";
-export const REFERSION_API_DEFAULT = "https://api.refersion.com/v2";
+import { endpointBase, endpointUrl } from "../shared/endpoints.ts";
+import type { NetworkEndpoint } from "../types.ts";
+
+export const refersionWebhookEndpoint = {
+  env: "REFERSION_WEBHOOK_URL",
+  default: "https://inbound-webhooks.refersion.com/tracker/orders/paid",
+  purpose: "Refersion's server-side \"orders paid\" webhook (full URL)",
+} as const satisfies NetworkEndpoint;
+
+export const refersionApiEndpoint = {
+  env: "REFERSION_API_URL",
+  default: "https://api.refersion.com/v2",
+  purpose: "Refersion's REST API base: the app appends `/conversion/cancel`, and `/affiliate/list` to test the keys",
+} as const satisfies NetworkEndpoint;
+
+export const refersionEndpoints = [refersionWebhookEndpoint, refersionApiEndpoint] as const;
 
 /** The full URL of the server-side "orders paid" webhook (REFERSION_WEBHOOK_URL). */
 export function refersionWebhookUrl(): string {
-  return process.env.REFERSION_WEBHOOK_URL || REFERSION_WEBHOOK_DEFAULT;
+  return endpointUrl(refersionWebhookEndpoint);
 }
 
-/** The REST API v2 base (REFERSION_API_URL); the cancel call is `${base}/conversion/cancel`. */
+/** A REST API v2 call (REFERSION_API_URL is the base): `/conversion/cancel`, `/affiliate/list`. */
+export function refersionApiUrl(path: `/${string}`): string {
+  return `${endpointBase(refersionApiEndpoint)}${path}`;
+}
+
 export function refersionCancelUrl(): string {
-  const base = (process.env.REFERSION_API_URL || REFERSION_API_DEFAULT).replace(/\/+$/, "");
-  return `${base}/conversion/cancel`;
+  return refersionApiUrl("/conversion/cancel");
 }

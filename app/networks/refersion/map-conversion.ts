@@ -8,8 +8,7 @@ import type { Decision, MappingContext } from "../types.ts";
 import { refersionWebhookUrl } from "./endpoints.ts";
 import { refersionPost } from "./request.ts";
 import type { RefersionSettings } from "./settings.ts";
-
-export const REFERSION_CART_ATTRIBUTE = "_refersion_cart_id";
+import { REFERSION_CART_ATTRIBUTE } from "./storefront.ts";
 
 /** cart_id: the value sent at checkout; else the order's cart token without "?key="; else the order id (draft, POS, API orders). */
 export function refersionCartId(order: PricedOrder): { value: string; source: string } {

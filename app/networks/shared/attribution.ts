@@ -2,7 +2,9 @@
 // writes (note_attributes), then the landing page URL Shopify recorded. Every miss says why, for the merchant.
 import type { PricedOrder } from "../../orders/model.ts";
 
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A UUID in either case, as a RegExp source without anchors (storefront captures take sources). */
+export const UUID_SOURCE = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+export const UUID_PATTERN = new RegExp(`^${UUID_SOURCE}$`);
 
 export type Attribution = { found: true; value: string; source: string } | { found: false; reason: string };
 

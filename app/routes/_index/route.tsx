@@ -3,6 +3,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
+import { networks } from "../../networks/registry.ts";
 import { login } from "../../shopify.server.ts";
 import styles from "./styles.module.css";
 
@@ -14,11 +15,16 @@ export const meta: MetaFunction = () => [
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const url = new URL(request.url);
   if (url.searchParams.get("shop")) throw redirect(`/app?${url.searchParams.toString()}`);
-  return { showForm: Boolean(login) };
+  return { showForm: Boolean(login), networkNames: inWords(networks.map((network) => network.label)) };
 };
 
+/** "Refersion, Retrack and FlexOffers". */
+function inWords(names: string[]): string {
+  return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
 export default function Landing() {
-  const { showForm } = useLoaderData<typeof loader>();
+  const { showForm, networkNames } = useLoaderData<typeof loader>();
   return (
     <main className={styles.page}>
       <div className={styles.content}>
@@ -40,7 +46,7 @@ export default function Landing() {
         )}
         <ul className={styles.features}>
           <li>
-            <strong>Refersion, Retrack and FlexOffers</strong>: switch on the networks you work with and paste their
+            <strong>{networkNames}</strong>: switch on the networks you work with and paste their
             keys.
           </li>
           <li>

@@ -1,12 +1,14 @@
 // The storefront half of Affiliate Relay, run by the theme app extension's app embed on every page. Compiled by
 // scripts/build-storefront.mjs into extensions/affiliate-relay-embed/assets/affiliate-relay.min.js (what ships).
 //
-// It captures affiliate clicks (Refersion through Refersion's own tracker, Retrack and FlexOffers from the landing
-// URL) and copies them into hidden cart attributes, which Shopify carries onto the order as note_attributes for
-// the server-side delivery. Rules it keeps: never block rendering (loaded with defer), never throw into the page,
-// store nothing and load no tracker before marketing consent (unless the merchant turned gating off), and do no
-// work on a visit that has no referral and nothing stored.
-import type { StorefrontConfig } from "../config.ts";
+// It captures affiliate clicks and copies them into hidden cart attributes, which Shopify carries onto the order as
+// note_attributes for the server-side delivery. What to capture comes from the configuration: one entry per network
+// that is on (app/storefront/config.ts builds it from each network's storefront capture), so this file names no
+// network but Refersion, whose own tracker it loads. Rules it keeps: never block rendering (loaded with defer), never
+// throw into the page, store nothing and load no tracker before marketing consent (unless the merchant turned gating
+// off), and do no work on a visit that has no referral and nothing stored.
+import { REFERSION_CART_ATTRIBUTE, REFERSION_TRACKER_URL, REFERSION_VISITOR_KEYS } from "../../networks/refersion/storefront.ts";
+import type { StorefrontCaptureConfig as Capture, StorefrontConfig } from "../config.ts";
 
 /** The metafield's value; `trackerUrl` only ever appears in the local test harness (the schema rejects it). */
 type EmbedConfig = StorefrontConfig & { trackerUrl?: string };
@@ -37,15 +39,6 @@ declare global {
     r?: RefersionTracker;
   }
 }
-
-const RETRACK_COOKIE = "retrack_click";
-const FLEXOFFERS_COOKIE = "flexoffers_refid";
-// Attribute names are a contract with the server (app/orders): keep them exactly.
-const RETRACK_ATTRIBUTE = "_retrack_click";
-const FLEXOFFERS_ATTRIBUTE = "_flexoffers_refid";
-const REFERSION_ATTRIBUTE = "_refersion_cart_id";
-const REFERSION_TRACKER = "https://cdn.refersion.com/refersion.js";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const win = window;
 const doc = document;
@@ -89,20 +82,23 @@ function whenConsented(config: EmbedConfig, proceed: () => void) {
   }
 }
 
-/** The Retrack link: `?click=<uuid>&deeplink=<url>`. Same-host deeplinks only; anything else goes home. */
-function retrackRedirect(config: EmbedConfig, click: string, deeplink: string) {
+/**
+ * A link that also names where to go on (the capture's `redirect` parameter, like `?click=<uuid>&deeplink=<url>`):
+ * same-host targets only, anything else goes home (no open redirect). The redirect happens with or without consent.
+ */
+function redirectOn(config: EmbedConfig, capture: Capture, value: string, to: string) {
   let target: URL;
   try {
-    target = new URL(deeplink, location.href);
+    target = new URL(to, location.href);
     if (target.host !== location.host || !/^https?:$/.test(target.protocol)) throw 0;
   } catch {
     target = new URL(root(), location.href);
   }
-  target.searchParams.delete("deeplink");
+  target.searchParams.delete(capture.redirect!);
   // Without consent yet, the click travels on in the URL (nothing stored) so that it can still be kept if the
   // visitor agrees on the next page.
-  if (marketingAllowedNow(config)) writeCookie(RETRACK_COOKIE, click, config.retrack.cookieDays);
-  else target.searchParams.set("click", click);
+  if (marketingAllowedNow(config)) writeCookie(capture.cookie, value, capture.days);
+  else target.searchParams.set(capture.param, value);
   location.replace(target.href);
 }
 
@@ -123,8 +119,9 @@ const bareToken = (token: string) => token.split("?")[0]!;
 function refersionVisitor(): [string, string | null, string | null] | null {
   try {
     const store = win.localStorage;
-    const id = store.getItem("rfsn_v4_id");
-    return id && typeof win.r?.sendCheckoutEvent == "function" ? [id, store.getItem("rfsn_v4_aid"), store.getItem("rfsn_v4_cs")] : null;
+    const [idKey, aidKey, csKey] = REFERSION_VISITOR_KEYS;
+    const id = store.getItem(idKey);
+    return id && typeof win.r?.sendCheckoutEvent == "function" ? [id, store.getItem(aidKey), store.getItem(csKey)] : null;
   } catch {
     return null;
   }
@@ -132,12 +129,12 @@ function refersionVisitor(): [string, string | null, string | null] | null {
 
 async function syncCart(config: EmbedConfig, withRefersion: boolean) {
   const wanted: Record<string, string> = {};
-  const click = config.retrack.enabled && readCookie(RETRACK_COOKIE);
-  const refid = config.flexoffers.enabled && readCookie(FLEXOFFERS_COOKIE);
-  if (click) wanted[RETRACK_ATTRIBUTE] = click;
-  if (refid) wanted[FLEXOFFERS_ATTRIBUTE] = refid;
+  for (const capture of captures(config)) {
+    const value = readCookie(capture.cookie);
+    if (value) wanted[capture.attribute] = value;
+  }
   const visitor = withRefersion ? refersionVisitor() : null;
-  if (!visitor && !click && !refid) return;
+  if (!visitor && !Object.keys(wanted).length) return;
   let cart = await cartCall("cart.js");
   // The Ajax cart's token changes on every read until the cart exists; writing an attribute creates it. So a write
   // that comes back with another token is repeated with the lasting one before Refersion is told about it.
@@ -146,11 +143,11 @@ async function syncCart(config: EmbedConfig, withRefersion: boolean) {
     const current = cart.attributes || {};
     const changes: Record<string, string> = {};
     for (const name in wanted) if (current[name] !== wanted[name]) changes[name] = wanted[name]!;
-    if (visitor && current[REFERSION_ATTRIBUTE] !== token) changes[REFERSION_ATTRIBUTE] = token;
+    if (visitor && current[REFERSION_CART_ATTRIBUTE] !== token) changes[REFERSION_CART_ATTRIBUTE] = token;
     if (!Object.keys(changes).length) return;
     const updated = await cartCall("cart/update.js", changes);
     if (bareToken(updated.token) === token) {
-      if (changes[REFERSION_ATTRIBUTE]) win.r!.sendCheckoutEvent(token, visitor![0], location.href, visitor![1], visitor![2]);
+      if (changes[REFERSION_CART_ATTRIBUTE]) win.r!.sendCheckoutEvent(token, visitor![0], location.href, visitor![1], visitor![2]);
       return;
     }
     cart = updated;
@@ -173,12 +170,12 @@ function loadRefersion(config: EmbedConfig, then: () => void) {
   };
   const script = doc.createElement("script");
   script.async = true;
-  script.src = config.trackerUrl || REFERSION_TRACKER;
+  script.src = config.trackerUrl || REFERSION_TRACKER_URL;
   win.TrackingSystemObject = "r";
   script.onload = () => {
     try {
       const r = win.r!;
-      r.pubKey = config.refersion.publicKey;
+      r.pubKey = config.refersion!.publicKey;
       r.settings.fp_off = true;
       r.initializeXDLS()
         .then(() => r.launchDefault())
@@ -193,20 +190,27 @@ function loadRefersion(config: EmbedConfig, then: () => void) {
   doc.head.appendChild(script);
 }
 
+// A configuration synced before captures existed has none: nothing is captured until settings are saved again.
+const captures = (config: EmbedConfig): Capture[] => config.captures || [];
+
 function run(config: EmbedConfig) {
   const query = new URLSearchParams(location.search);
-  const clickParam = query.get("click");
-  const click = config.retrack.enabled && clickParam && UUID.test(clickParam) ? clickParam : null;
-  const deeplink = click && query.get("deeplink");
-  if (click && deeplink != null) return retrackRedirect(config, click, deeplink);
-  const refidParam = query.get("refid");
-  const refid = config.flexoffers.enabled && refidParam && refidParam.length <= 200 ? refidParam : null;
-  const stored = (config.retrack.enabled && readCookie(RETRACK_COOKIE)) || (config.flexoffers.enabled && readCookie(FLEXOFFERS_COOKIE));
-  if (!config.refersion.enabled && !click && !refid && !stored) return;
+  const landed: Array<[Capture, string]> = [];
+  let stored = false;
+  for (const capture of captures(config)) {
+    const value = query.get(capture.param);
+    if (value && new RegExp("^(?:" + capture.pattern + ")$").test(value)) {
+      const to = capture.redirect && query.get(capture.redirect);
+      if (to != null) return redirectOn(config, capture, value, to);
+      landed.push([capture, value]);
+    }
+    stored ||= !!readCookie(capture.cookie);
+  }
+  const refersion = !!config.refersion?.publicKey;
+  if (!refersion && !landed.length && !stored) return;
   whenConsented(config, () => {
-    if (click) writeCookie(RETRACK_COOKIE, click, config.retrack.cookieDays);
-    if (refid) writeCookie(FLEXOFFERS_COOKIE, refid, config.flexoffers.cookieDays);
-    if (config.refersion.enabled) loadRefersion(config, () => sync(config, true));
+    for (const [capture, value] of landed) writeCookie(capture.cookie, value, capture.days);
+    if (refersion) loadRefersion(config, () => sync(config, true));
     else sync(config, false);
   });
 }
