@@ -5,17 +5,25 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import type { PrismaClient } from "@prisma/client";
 import type { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
-import { db } from "./db/client.server.ts";
+import { db, type Db } from "./db/client.server.ts";
+import { installAdminApiFetch } from "./shopify/admin-api-origin.server.ts";
 
 export { API_VERSION } from "./shopify/api-version.ts";
 
-// Created on first use, so that importing this module (routes, CLI, tests) never opens a database by itself.
+// After the library's own adapter (imported above) has set its fetch: no redirects, and the tests' stand-in.
+installAdminApiFetch();
+
+// Created on first use, so that importing this module (routes, CLI, tests) never opens a database by itself; and
+// always on the current db(), which the CLI, the worker and tests may point elsewhere (setDb).
 class LazyPrismaSessionStorage implements SessionStorage {
-  private inner: PrismaSessionStorage<PrismaClient> | undefined;
+  private bound: { client: Db; storage: PrismaSessionStorage<PrismaClient> } | undefined;
   private get storage() {
-    // The package is typed against the default client; ours is generated elsewhere with the same Session model.
-    this.inner ??= new PrismaSessionStorage(db() as unknown as PrismaClient);
-    return this.inner;
+    const client = db();
+    if (this.bound?.client !== client) {
+      // The package is typed against the default client; ours is generated elsewhere with the same Session model.
+      this.bound = { client, storage: new PrismaSessionStorage(client as unknown as PrismaClient) };
+    }
+    return this.bound.storage;
   }
   storeSession(session: Session) {
     return this.storage.storeSession(session);

@@ -7,7 +7,8 @@ import { adminGraphqlForShop, type AdminGraphql } from "../../shopify/admin-grap
 import { recordOrder } from "../outbox.server.ts";
 import { planConversions } from "../plan.ts";
 import { cachedShopConfig } from "../settings-cache.server.ts";
-import { orderFromAdminGraphql, PAID_ORDERS_QUERY, type AdminOrderNode } from "./admin-order.ts";
+import { PAID_ORDERS_QUERY } from "../../shopify/documents/index.ts";
+import { orderFromAdminGraphql, type AdminOrderNode } from "./admin-order.ts";
 
 export interface ReconcileResult {
   shop: string;
@@ -28,14 +29,14 @@ export async function reconcileShop(
   options: { lookbackMs: number; now?: Date; graphql?: AdminGraphql },
 ): Promise<ReconcileResult> {
   const now = options.now ?? new Date();
-  const graphql = options.graphql ?? (await adminGraphqlForShop(db, shop));
+  const graphql = options.graphql ?? (await adminGraphqlForShop(shop));
   const since = new Date(now.getTime() - options.lookbackMs).toISOString();
   // Shopify's search syntax: paid and partially refunded orders count as paid here.
   const query = `updated_at:>='${since}' AND (financial_status:paid OR financial_status:partially_refunded OR financial_status:partially_paid)`;
   const result: ReconcileResult = { shop, seen: 0, recorded: [], unreadable: [] };
   let after: string | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const data: OrdersPage = await graphql<OrdersPage>(PAID_ORDERS_QUERY, { query, after });
+    const { data }: { data: OrdersPage } = await graphql<OrdersPage>(PAID_ORDERS_QUERY, { query, after });
     const nodes = data.orders.nodes;
     result.seen += nodes.length;
     const known = new Set(
