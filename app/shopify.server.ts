@@ -1,14 +1,15 @@
 // The app's Shopify wiring, as in Shopify's Remix app template.
 import "@shopify/shopify-app-remix/adapters/node";
-import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { PrismaClient } from "@prisma/client";
 import type { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 import { db, type Db } from "./db/client.server.ts";
 import { installAdminApiFetch } from "./shopify/admin-api-origin.server.ts";
+import { API_VERSION } from "./shopify/api-version.ts";
 
-export { API_VERSION } from "./shopify/api-version.ts";
+export { API_VERSION };
 
 // After the library's own adapter (imported above) has set its fetch: no redirects, and the tests' stand-in.
 installAdminApiFetch();
@@ -52,7 +53,7 @@ const shopify = shopifyApp({
   apiKey: required("SHOPIFY_API_KEY"),
   apiSecretKey: required("SHOPIFY_API_SECRET"),
   appUrl: required("SHOPIFY_APP_URL"),
-  apiVersion: ApiVersion.October25,
+  apiVersion: API_VERSION,
   scopes: process.env.SCOPES?.split(","),
   authPathPrefix: "/auth",
   sessionStorage: new LazyPrismaSessionStorage(),
