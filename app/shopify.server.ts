@@ -1,21 +1,30 @@
 // The app's Shopify wiring, as in Shopify's Remix app template.
 import "@shopify/shopify-app-remix/adapters/node";
-import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { PrismaClient } from "@prisma/client";
 import type { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
-import { db } from "./db/client.server.ts";
+import { db, type Db } from "./db/client.server.ts";
+import { installAdminApiFetch } from "./shopify/admin-api-origin.server.ts";
+import { API_VERSION } from "./shopify/api-version.ts";
 
-export { API_VERSION } from "./shopify/api-version.ts";
+export { API_VERSION };
 
-// Created on first use, so that importing this module (routes, CLI, tests) never opens a database by itself.
+// After the library's own adapter (imported above) has set its fetch: no redirects, and the tests' stand-in.
+installAdminApiFetch();
+
+// Created on first use, so that importing this module (routes, CLI, tests) never opens a database by itself; and
+// always on the current db(), which the CLI, the worker and tests may point elsewhere (setDb).
 class LazyPrismaSessionStorage implements SessionStorage {
-  private inner: PrismaSessionStorage<PrismaClient> | undefined;
+  private bound: { client: Db; storage: PrismaSessionStorage<PrismaClient> } | undefined;
   private get storage() {
-    // The package is typed against the default client; ours is generated elsewhere with the same Session model.
-    this.inner ??= new PrismaSessionStorage(db() as unknown as PrismaClient);
-    return this.inner;
+    const client = db();
+    if (this.bound?.client !== client) {
+      // The package is typed against the default client; ours is generated elsewhere with the same Session model.
+      this.bound = { client, storage: new PrismaSessionStorage(client as unknown as PrismaClient) };
+    }
+    return this.bound.storage;
   }
   storeSession(session: Session) {
     return this.storage.storeSession(session);
@@ -44,7 +53,7 @@ const shopify = shopifyApp({
   apiKey: required("SHOPIFY_API_KEY"),
   apiSecretKey: required("SHOPIFY_API_SECRET"),
   appUrl: required("SHOPIFY_APP_URL"),
-  apiVersion: ApiVersion.October25,
+  apiVersion: API_VERSION,
   scopes: process.env.SCOPES?.split(","),
   authPathPrefix: "/auth",
   sessionStorage: new LazyPrismaSessionStorage(),

@@ -97,6 +97,8 @@ export function startWorker(options: WorkerOptions): Worker {
           onShop: (result) => {
             if (result.recorded.length) logger.warn("recorded orders the webhooks missed", { shop: result.shop, orders: result.recorded.length });
             for (const bad of result.unreadable) logger.error("an order read from the Admin API could not be read", { shop: result.shop, order: bad.order, reason: bad.reason });
+            for (const bad of result.unrecorded) logger.error("an order found by reconciliation could not be recorded", { shop: result.shop, order: bad.order, reason: bad.reason });
+            if (result.incomplete) logger.warn("reconciliation stopped early; the next run goes on", { shop: result.shop, reason: result.incomplete });
           },
           onError: (shop, error) => logger.warn("reconciliation failed for a shop", { shop, error: error instanceof Error ? error.message : String(error) }),
         }),

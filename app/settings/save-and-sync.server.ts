@@ -17,7 +17,7 @@ export async function saveSettingsAndSyncStorefront(db: Db, shop: string, input:
   const storefrontConfig = storefrontConfigFromSettings(await exportSettingsFile(db, shop));
   let graphql;
   try {
-    graphql = await adminGraphqlForShop(db, shop);
+    graphql = await adminGraphqlForShop(shop);
   } catch (error) {
     if (error instanceof AdminApiError && error.status === null) {
       // Not installed on that shop yet (e.g. settings prepared ahead, or the local demo): nothing to push to.

@@ -1,20 +1,8 @@
 // Publishes a shop's storefront configuration to the app-data metafield the theme app extension reads. Called
 // whenever settings are saved (the settings import command, the admin).
 import type { AdminGraphql } from "../shopify/admin-graphql.server.ts";
+import { CURRENT_APP_INSTALLATION, STOREFRONT_METAFIELDS_SET } from "../shopify/documents/index.ts";
 import { parseStorefrontConfig, STOREFRONT_METAFIELD, type StorefrontConfig } from "./config.ts";
-
-const INSTALLATION_QUERY = `#graphql
-  query AffiliateRelayInstallation {
-    currentAppInstallation { id }
-  }`;
-
-const METAFIELDS_SET = `#graphql
-  mutation AffiliateRelayStorefrontConfig($metafields: [MetafieldsSetInput!]!) {
-    metafieldsSet(metafields: $metafields) {
-      metafields { id }
-      userErrors { field message code }
-    }
-  }`;
 
 interface InstallationData {
   currentAppInstallation: { id: string } | null;
@@ -32,10 +20,10 @@ export class StorefrontSyncError extends Error {}
 export async function syncStorefrontConfig(graphql: AdminGraphql, config: StorefrontConfig): Promise<void> {
   // Validated again here: this value is rendered into every storefront page, so nothing unchecked goes out.
   const value = JSON.stringify(parseStorefrontConfig(config));
-  const installation = await graphql<InstallationData>(INSTALLATION_QUERY);
+  const { data: installation } = await graphql<InstallationData>(CURRENT_APP_INSTALLATION);
   const ownerId = installation.currentAppInstallation?.id;
   if (!ownerId) throw new StorefrontSyncError("the Admin API returned no current app installation");
-  const result = await graphql<MetafieldsSetData>(METAFIELDS_SET, {
+  const { data: result } = await graphql<MetafieldsSetData>(STOREFRONT_METAFIELDS_SET, {
     metafields: [{ ownerId, ...STOREFRONT_METAFIELD, value }],
   });
   const outcome = result.metafieldsSet;

@@ -5,6 +5,7 @@
 //   node --import tsx bench/support/webhook-load.ts '<json options>'   -> prints one JSON result line
 import { createHmac } from "node:crypto";
 import http from "node:http";
+import { API_VERSION } from "../../app/shopify/api-version.ts";
 import { attributedOrder } from "../../test/pipeline/support/orders.ts";
 
 interface Options {
@@ -40,7 +41,7 @@ const requests = Array.from({ length: total }, (_, i) => {
     "x-shopify-topic": "orders/paid",
     "x-shopify-hmac-sha256": createHmac("sha256", options.secret).update(body, "utf8").digest("base64"),
     "x-shopify-shop-domain": options.shop,
-    "x-shopify-api-version": "2025-10",
+    "x-shopify-api-version": API_VERSION,
     "x-shopify-webhook-id": `bench-w-${n}`,
     "x-shopify-event-id": `bench-e-${n}`,
     "x-shopify-triggered-at": new Date().toISOString(),

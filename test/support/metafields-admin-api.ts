@@ -1,9 +1,8 @@
-// A loopback stand-in for the Admin GraphQL API's metafield calls, checking what Shopify checks: the access token,
-// the API path, currentAppInstallation, and metafieldsSet's input (owner, namespace, key, type, JSON value),
-// answering userErrors the way Shopify does.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { API_VERSION } from "../../app/shopify/api-version.ts";
+// A loopback stand-in for the Admin GraphQL API's metafield calls, on the shared stand-in
+// (test/support/shopify-admin-api.ts: real schema, tokens and their refresh, query cost), checking what Shopify
+// checks: currentAppInstallation, and metafieldsSet's input (owner, namespace, key, type, JSON value), answering
+// userErrors the way Shopify does.
+import { startShopifyAdminApi, type AdminApiStandIn, type AdminApiStandInOptions } from "./shopify-admin-api.ts";
 
 export const INSTALLATION_ID = "gid://shopify/AppInstallation/987654321";
 
@@ -14,6 +13,9 @@ export interface ReceivedGraphql {
 
 export interface MetafieldsAdminApi {
   origin: string;
+  /** The shared stand-in underneath: tokens, refreshes, every request with its outcome. */
+  api: AdminApiStandIn;
+  /** Requests that carried a valid access token. */
   received: ReceivedGraphql[];
   metafields: Map<string, { value: string; type: string }>;
   refuseWith: null | { field: string[]; message: string; code: string };
@@ -21,81 +23,68 @@ export interface MetafieldsAdminApi {
   close(): Promise<void>;
 }
 
-function metafieldsSetErrors(input: Record<string, unknown>, index: number) {
+interface MetafieldsSetInput {
+  ownerId: string;
+  namespace?: string | null;
+  key: string;
+  type?: string | null;
+  value: string;
+}
+
+function metafieldsSetErrors(input: MetafieldsSetInput, index: number) {
   const errors: Array<{ field: string[]; message: string; code: string }> = [];
   const field = (name: string) => ["metafields", String(index), name];
   if (input.ownerId !== INSTALLATION_ID) errors.push({ field: field("ownerId"), message: "Owner does not exist.", code: "INVALID" });
   if (typeof input.namespace !== "string" || !/^[A-Za-z0-9_-]{3,255}$/.test(input.namespace)) {
     errors.push({ field: field("namespace"), message: "Namespace is invalid.", code: "INVALID" });
   }
-  if (typeof input.key !== "string" || !/^[A-Za-z0-9_-]{2,64}$/.test(input.key)) errors.push({ field: field("key"), message: "Key is invalid.", code: "INVALID" });
+  if (!/^[A-Za-z0-9_-]{2,64}$/.test(input.key)) errors.push({ field: field("key"), message: "Key is invalid.", code: "INVALID" });
   if (input.type !== "json") errors.push({ field: field("type"), message: "Type is not json.", code: "INVALID_TYPE" });
   try {
-    JSON.parse(String(input.value));
+    JSON.parse(input.value);
   } catch {
     errors.push({ field: field("value"), message: "Value is invalid JSON.", code: "INVALID_VALUE" });
   }
   return errors;
 }
 
-export async function startMetafieldsAdminApi(accessToken: string): Promise<MetafieldsAdminApi> {
-  const state = {
-    received: [] as ReceivedGraphql[],
-    metafields: new Map<string, { value: string; type: string }>(),
-    refuseWith: null as MetafieldsAdminApi["refuseWith"],
-  };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const reply = (status: number, body: unknown) => {
-        res.writeHead(status, { "Content-Type": "application/json" });
-        res.end(JSON.stringify(body));
-      };
-      if (req.method !== "POST" || req.url !== `/admin/api/${API_VERSION}/graphql.json`) return reply(404, { errors: "Not Found" });
-      if (req.headers["x-shopify-access-token"] !== accessToken) {
-        return reply(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
-      }
-      const { query, variables } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ReceivedGraphql;
-      state.received.push({ query, variables });
-      if (/^\s*(#graphql\s*)?query\b[\s\S]*currentAppInstallation\s*\{\s*id\s*\}/.test(query)) {
-        return reply(200, { data: { currentAppInstallation: { id: INSTALLATION_ID } } });
-      }
-      if (/mutation\b[\s\S]*\(\$metafields: \[MetafieldsSetInput!\]!\)[\s\S]*metafieldsSet\(metafields: \$metafields\)/.test(query)) {
-        const inputs = (variables?.metafields ?? []) as Array<Record<string, unknown>>;
+/** `accessTokens` are accepted without expiry; issue expiring ones through `api.issueTokens()`. */
+export async function startMetafieldsAdminApi(accessTokens: string | string[] = [], options: Pick<AdminApiStandInOptions, "clock"> = {}): Promise<MetafieldsAdminApi> {
+  const metafields = new Map<string, { value: string; type: string }>();
+  let refuseWith: MetafieldsAdminApi["refuseWith"] = null;
+  const api = await startShopifyAdminApi({
+    ...options,
+    permanentTokens: typeof accessTokens === "string" ? [accessTokens] : accessTokens,
+    query: { currentAppInstallation: () => ({ id: INSTALLATION_ID }) },
+    mutation: {
+      metafieldsSet: ({ metafields: inputs }: { metafields: MetafieldsSetInput[] }) => {
         const userErrors = inputs.flatMap(metafieldsSetErrors);
-        if (state.refuseWith) userErrors.push(state.refuseWith);
-        if (userErrors.length) return reply(200, { data: { metafieldsSet: { metafields: null, userErrors } } });
-        for (const input of inputs) state.metafields.set(`${input.namespace}.${input.key}`, { value: String(input.value), type: String(input.type) });
-        return reply(200, { data: { metafieldsSet: { metafields: inputs.map((_, i) => ({ id: `gid://shopify/Metafield/${i + 1}` })), userErrors: [] } } });
-      }
-      return reply(200, { errors: [{ message: "stand-in: unexpected operation" }] });
-    });
+        if (refuseWith) userErrors.push(refuseWith);
+        if (userErrors.length) return { metafields: null, userErrors };
+        for (const input of inputs) metafields.set(`${input.namespace}.${input.key}`, { value: input.value, type: String(input.type) });
+        return { metafields: inputs.map((_, i) => ({ id: `gid://shopify/Metafield/${i + 1}` })), userErrors: [] };
+      },
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const api: MetafieldsAdminApi = {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+  return {
+    origin: api.origin,
+    api,
     get received() {
-      return state.received;
+      return api.graphqlRequests.filter((r) => r.outcome !== "unauthorized").map((r) => ({ query: r.query, variables: r.variables }));
     },
-    get metafields() {
-      return state.metafields;
-    },
+    metafields,
     get refuseWith() {
-      return state.refuseWith;
+      return refuseWith;
     },
     set refuseWith(value) {
-      state.refuseWith = value;
+      refuseWith = value;
     },
     reset() {
-      state.received.length = 0;
-      state.metafields.clear();
-      state.refuseWith = null;
+      api.graphqlRequests.length = 0;
+      api.refreshRequests.length = 0;
+      metafields.clear();
+      refuseWith = null;
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close: () => api.close(),
   };
-  return api;
 }

@@ -1,5 +1,6 @@
 // Builds webhook requests exactly as Shopify sends them: raw JSON body, base64 HMAC-SHA256 with the app's secret.
 import { createHmac, randomUUID } from "node:crypto";
+import { API_VERSION } from "../../app/shopify/api-version.ts";
 
 export const TEST_API_SECRET = "test-api-secret";
 
@@ -20,7 +21,7 @@ export function webhookHeaders(options: Omit<WebhookOptions, "url">, raw: string
     "X-Shopify-Topic": options.topic,
     "X-Shopify-Hmac-Sha256": hmac,
     "X-Shopify-Shop-Domain": options.shop,
-    "X-Shopify-API-Version": "2025-10",
+    "X-Shopify-API-Version": API_VERSION,
     "X-Shopify-Webhook-Id": options.webhookId ?? randomUUID(),
     "X-Shopify-Event-Id": options.eventId ?? randomUUID(),
     "X-Shopify-Triggered-At": new Date().toISOString(),

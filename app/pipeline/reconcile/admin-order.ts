@@ -4,57 +4,6 @@
 import { orderFromShopify } from "../../orders/from-shopify.ts";
 import type { NormalizedOrder } from "../../orders/model.ts";
 
-const MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }";
-
-/** Orders updated since a moment, paid (fully or partly refunded ones too), 50 per page. */
-export const PAID_ORDERS_QUERY = `#graphql
-query PaidOrdersForReconciliation($query: String!, $after: String) {
-  orders(first: 50, after: $after, query: $query, sortKey: UPDATED_AT) {
-    pageInfo { hasNextPage endCursor }
-    nodes {
-      legacyResourceId
-      name
-      test
-      createdAt
-      processedAt
-      cancelledAt
-      currencyCode
-      presentmentCurrencyCode
-      taxesIncluded
-      email
-      clientIp
-      customAttributes { key value }
-      discountCodes
-      customer { legacyResourceId firstName lastName email }
-      customerJourneySummary { firstVisit { landingPage } }
-      lineItems(first: 250) {
-        nodes {
-          id
-          sku
-          title
-          name
-          quantity
-          currentQuantity
-          variant { legacyResourceId }
-          product { legacyResourceId }
-          originalUnitPriceSet { ${MONEY} }
-          discountAllocations { allocatedAmountSet { ${MONEY} } }
-          taxLines { rate priceSet { ${MONEY} } }
-        }
-      }
-      shippingLines(first: 20) {
-        nodes {
-          originalPriceSet { ${MONEY} }
-          discountedPriceSet { ${MONEY} }
-          taxLines { rate priceSet { ${MONEY} } }
-        }
-      }
-      totalTaxSet { ${MONEY} }
-      totalPriceSet { ${MONEY} }
-    }
-  }
-}`;
-
 interface Money {
   amount: string;
   currencyCode: string;
@@ -67,40 +16,58 @@ interface TaxLine {
   rate: number | null;
   priceSet: MoneyBag;
 }
+export interface AdminLineItem {
+  id: string;
+  sku: string | null;
+  title: string;
+  name: string;
+  quantity: number;
+  currentQuantity: number;
+  variant: { legacyResourceId: string } | null;
+  product: { legacyResourceId: string } | null;
+  originalUnitPriceSet: MoneyBag;
+  discountAllocations: Array<{ allocatedAmountSet: MoneyBag }>;
+  taxLines: TaxLine[];
+}
+
+export interface AdminShippingLine {
+  originalPriceSet: MoneyBag;
+  discountedPriceSet: MoneyBag;
+  taxLines: TaxLine[];
+}
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/** An order as RECONCILE_ORDER (app/shopify/documents/reconcile.ts) reads it, every page of its lines joined. */
 export interface AdminOrderNode {
+  id: string;
   legacyResourceId: string;
   name: string;
   test: boolean;
   createdAt: string;
-  processedAt?: string | null;
   cancelledAt: string | null;
   currencyCode: string;
   presentmentCurrencyCode: string;
   taxesIncluded: boolean;
+  cartToken: string | null;
   email: string | null;
   clientIp: string | null;
   customAttributes: Array<{ key: string; value: string | null }>;
   discountCodes: string[];
-  customer: { legacyResourceId: string; firstName: string | null; lastName: string | null; email: string | null } | null;
+  customer: {
+    legacyResourceId: string;
+    firstName: string | null;
+    lastName: string | null;
+    defaultEmailAddress: { emailAddress: string | null } | null;
+  } | null;
   customerJourneySummary: { firstVisit: { landingPage: string | null } | null } | null;
-  lineItems: {
-    nodes: Array<{
-      id: string;
-      sku: string | null;
-      title: string;
-      name: string;
-      quantity: number;
-      currentQuantity: number;
-      variant: { legacyResourceId: string } | null;
-      product: { legacyResourceId: string } | null;
-      originalUnitPriceSet: MoneyBag;
-      discountAllocations: Array<{ allocatedAmountSet: MoneyBag }>;
-      taxLines: TaxLine[];
-    }>;
-  };
-  shippingLines: { nodes: Array<{ originalPriceSet: MoneyBag; discountedPriceSet: MoneyBag; taxLines: TaxLine[] }> };
+  lineItems: { pageInfo?: PageInfo; nodes: AdminLineItem[] };
+  shippingLines: { pageInfo?: PageInfo; nodes: AdminShippingLine[] };
   /** Before returns: the order as paid. */
-  totalTaxSet: MoneyBag;
+  totalTaxSet: MoneyBag | null;
   totalPriceSet: MoneyBag;
 }
 
@@ -123,16 +90,19 @@ export function restShapeOfAdminOrder(node: AdminOrderNode): Record<string, unkn
     currency: node.currencyCode,
     presentment_currency: node.presentmentCurrencyCode,
     taxes_included: node.taxesIncluded,
-    // cartToken reaches the GraphQL Order only from API version 2026-07; the Refersion cart id attribute and
-    // the order id fallback cover its absence.
-    cart_token: null,
+    cart_token: node.cartToken,
     landing_site: node.customerJourneySummary?.firstVisit?.landingPage ?? null,
     email: node.email,
     browser_ip: node.clientIp,
     note_attributes: node.customAttributes.map((a) => ({ name: a.key, value: a.value })),
     discount_codes: node.discountCodes.map((code) => ({ code })),
     customer: node.customer
-      ? { id: node.customer.legacyResourceId, first_name: node.customer.firstName, last_name: node.customer.lastName, email: node.customer.email }
+      ? {
+          id: node.customer.legacyResourceId,
+          first_name: node.customer.firstName,
+          last_name: node.customer.lastName,
+          email: node.customer.defaultEmailAddress?.emailAddress ?? null,
+        }
       : null,
     line_items: node.lineItems.nodes.map((line) => ({
       id: numericId(line.id),
@@ -152,7 +122,7 @@ export function restShapeOfAdminOrder(node: AdminOrderNode): Record<string, unkn
       discounted_price_set: set(line.discountedPriceSet),
       tax_lines: line.taxLines.map(taxLine),
     })),
-    total_tax_set: set(node.totalTaxSet),
+    ...(node.totalTaxSet ? { total_tax_set: set(node.totalTaxSet) } : {}),
     total_price_set: set(node.totalPriceSet),
   };
 }

@@ -1,10 +1,10 @@
-// A loopback stand-in for Shopify's Admin GraphQL API, for reconciliation: checks the access token and the API
-// version in the path, answers the orders query from a list of orders in GraphQL's shape, 50 per page with
-// cursors, filtered by the updated_at bound in the search query.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+// A loopback stand-in for Shopify's Admin GraphQL API, for reconciliation, on the shared stand-in
+// (test/support/shopify-admin-api.ts: Shopify's real schema, its cost limit and bucket, tokens and their refresh).
+// It answers `orders` from a list of orders in GraphQL's shape, filtered by the updated_at bound and the
+// financial_status terms of the search query, paged with cursors by `first`; `order(id:)` with the order's line
+// items and shipping lines paged the same way.
 import type { AdminOrderNode } from "../../../app/pipeline/reconcile/admin-order.ts";
-import { API_VERSION } from "../../../app/shopify/api-version.ts";
+import { startShopifyAdminApi, type AdminApiStandInOptions, type AdminApiStandIn as ShopifyAdminApi } from "../../support/shopify-admin-api.ts";
 
 type RestMoneySet = { shop_money: { amount: string; currency_code: string }; presentment_money: { amount: string; currency_code: string } };
 const bag = (set: RestMoneySet) => ({
@@ -16,21 +16,27 @@ const bag = (set: RestMoneySet) => ({
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function adminNodeFromRest(rest: any, landingOrigin = "https://shop.example"): AdminOrderNode {
   return {
+    id: `gid://shopify/Order/${rest.id}`,
     legacyResourceId: String(rest.id),
     name: rest.name,
     test: rest.test,
     createdAt: rest.created_at,
-    processedAt: rest.created_at,
     cancelledAt: rest.cancelled_at,
     currencyCode: rest.currency,
     presentmentCurrencyCode: rest.presentment_currency,
     taxesIncluded: rest.taxes_included,
+    cartToken: rest.cart_token ?? null,
     email: rest.email,
     clientIp: rest.browser_ip,
     customAttributes: rest.note_attributes.map((a: { name: string; value: string }) => ({ key: a.name, value: a.value })),
     discountCodes: rest.discount_codes.map((d: { code: string }) => d.code),
     customer: rest.customer
-      ? { legacyResourceId: String(rest.customer.id), firstName: rest.customer.first_name, lastName: rest.customer.last_name, email: rest.customer.email }
+      ? {
+          legacyResourceId: String(rest.customer.id),
+          firstName: rest.customer.first_name,
+          lastName: rest.customer.last_name,
+          defaultEmailAddress: rest.customer.email ? { emailAddress: rest.customer.email } : null,
+        }
       : null,
     customerJourneySummary: rest.landing_site ? { firstVisit: { landingPage: `${landingOrigin}${rest.landing_site}` } } : null,
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -58,40 +64,74 @@ export function adminNodeFromRest(rest: any, landingOrigin = "https://shop.examp
   };
 }
 
+export interface StandInOrder {
+  node: AdminOrderNode;
+  updatedAt: string;
+  /** Shopify's financial_status search value; default paid. */
+  financialStatus?: string;
+}
+
 export interface AdminApiStandIn {
   origin: string;
-  orders: Array<{ node: AdminOrderNode; updatedAt: string }>;
+  /** The shared stand-in underneath: tokens, refreshes, the cost bucket, every request with its outcome. */
+  api: ShopifyAdminApi;
+  orders: StandInOrder[];
+  /** Legacy ids of orders whose `order(id:)` read fails with an internal error. */
+  failingReads: Set<string>;
   requests: Array<{ token: string | undefined; query: string; variables: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
-export async function startAdminApi(accessToken: string): Promise<AdminApiStandIn> {
-  const standIn = { orders: [], requests: [] } as unknown as AdminApiStandIn;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const answer = (status: number, body: unknown) => {
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(body));
-      };
-      if (req.method !== "POST" || req.url !== `/admin/api/${API_VERSION}/graphql.json`) return answer(404, { errors: "Not Found" });
-      const token = req.headers["x-shopify-access-token"] as string | undefined;
-      const { query, variables } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { query: string; variables: Record<string, unknown> };
-      standIn.requests.push({ token, query, variables });
-      if (token !== accessToken) return answer(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
-      if (!/orders\(first: 50, after: \$after, query: \$query, sortKey: UPDATED_AT\)/.test(query)) return answer(200, { errors: [{ message: "unexpected query" }] });
-      const bound = /updated_at:>='([^']+)'/.exec(String(variables.query))?.[1];
-      if (!bound) return answer(200, { errors: [{ message: "no updated_at bound" }] });
-      const matching = standIn.orders.filter((o) => o.updatedAt >= bound);
-      const start = variables.after ? Number(variables.after) : 0;
-      const page = matching.slice(start, start + 50);
-      const end = start + page.length;
-      answer(200, { data: { orders: { pageInfo: { hasNextPage: end < matching.length, endCursor: page.length ? String(end) : null }, nodes: page.map((o) => o.node) } } });
-    });
+function page<T>(items: T[], args: { first?: number | null; after?: string | null }) {
+  if (!args.first) throw new Error("you must provide one of first or last");
+  const start = args.after ? Number(args.after) : 0;
+  const nodes = items.slice(start, start + args.first);
+  const end = start + nodes.length;
+  return {
+    pageInfo: { hasNextPage: end < items.length, hasPreviousPage: start > 0, endCursor: nodes.length ? String(end) : null, startCursor: nodes.length ? String(start) : null },
+    nodes,
+    edges: nodes.map((node, i) => ({ node, cursor: String(start + i + 1) })),
+  };
+}
+
+/** `accessTokens` are accepted without expiry; issue expiring ones through `api.issueTokens()`. */
+export async function startAdminApi(accessTokens: string | string[] = [], options: Pick<AdminApiStandInOptions, "clock" | "bucket"> = {}): Promise<AdminApiStandIn> {
+  const orders: StandInOrder[] = [];
+  const failingReads = new Set<string>();
+  // What `order(id:)` resolves to: the stored data, with its line connections answering `first` and `after`.
+  const orderValue = (node: AdminOrderNode) => ({
+    ...node,
+    lineItems: (args: { first?: number; after?: string }) => page(node.lineItems.nodes, args),
+    shippingLines: (args: { first?: number; after?: string }) => page(node.shippingLines.nodes, args),
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  standIn.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  standIn.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return standIn;
+  const api = await startShopifyAdminApi({
+    ...options,
+    permanentTokens: typeof accessTokens === "string" ? [accessTokens] : accessTokens,
+    query: {
+      orders: (args: { first?: number; after?: string; query?: string }) => {
+        const bound = /updated_at:>='([^']+)'/.exec(args.query ?? "")?.[1];
+        if (!bound) throw new Error("stand-in: reconciliation's query names an updated_at bound");
+        const statuses = new Set([...(args.query ?? "").matchAll(/financial_status:(\w+)/g)].map((m) => m[1]));
+        const matching = orders
+          .filter((o) => o.updatedAt >= bound && (statuses.size === 0 || statuses.has(o.financialStatus ?? "paid")))
+          .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+        return page(matching.map((o) => orderValue(o.node)), args);
+      },
+      order: ({ id }: { id: string }) => {
+        const found = orders.find((o) => o.node.id === id);
+        if (found && failingReads.has(found.node.legacyResourceId)) throw new Error("Internal error. Looks like something went wrong on our end.");
+        return found ? orderValue(found.node) : null;
+      },
+    },
+  });
+  return {
+    origin: api.origin,
+    api,
+    orders,
+    failingReads,
+    get requests() {
+      return api.graphqlRequests.map((r) => ({ token: r.token, query: r.query, variables: r.variables }));
+    },
+    close: () => api.close(),
+  };
 }
