@@ -18,21 +18,23 @@ describe.each(databaseKinds)("Retrack after a resend on %s", (kind) => {
     relay = await startRelay(kind);
     const paid = attributedOrder(3);
     expect(await relay.post("orders/paid", paid)).toBe(200);
-    await relay.worker().idle();
+    // One worker throughout: a second one would leave the first still claiming what the second waits for.
+    const worker = relay.worker();
+    await worker.idle();
     const first = await relay.db.delivery.findFirstOrThrow({ where: { shop: SHOP, network: "retrack", kind: "conversion" } });
     const uuid = first.externalRef!;
     expect(relay.sims.retrack.transactions.get(uuid)?.status).toBe("pending");
 
     // The success was never written down: the delivery is taken up again as if its lease had run out.
     await relay.db.delivery.update({ where: { id: first.id }, data: { status: "pending", externalRef: null, completedAt: null, nextAttemptAt: new Date(0) } });
-    await relay.worker().idle();
+    await worker.idle();
     const again = await relay.db.delivery.findUniqueOrThrow({ where: { id: first.id } });
     expect([again.status, again.externalRef, again.lastStatus]).toEqual(["succeeded", uuid, 422]);
     expect(again.reason).toMatch(/looked up by order number/);
     expect(relay.sims.retrack.transactions.size).toBe(1);
 
     expect(await relay.post("orders/cancelled", { ...paid, cancelled_at: "2026-11-21T10:00:00-05:00" })).toBe(200);
-    await relay.worker().idle();
+    await worker.idle();
     const cancellation = await relay.db.delivery.findFirstOrThrow({ where: { shop: SHOP, network: "retrack", kind: "cancellation" } });
     expect(cancellation.status).toBe("succeeded");
     expect(relay.sims.retrack.transactions.get(uuid)?.status).toBe("rejected");
