@@ -1,7 +1,9 @@
 // Two shops for the admin's loader and action tests, each with its own settings, secrets, orders, deliveries in
 // every state and attempts: no id, value or count of one may ever show up in the other's pages.
 import type { Db } from "../../../app/db/client.server.ts";
+import { orderFromShopify } from "../../../app/orders/from-shopify.ts";
 import { saveSettingsFile } from "../../../app/settings/store.server.ts";
+import { shopifyOrder } from "../../fixtures/shopify-order.ts";
 import { seedOfflineSession } from "./session-token.ts";
 
 const HOUR = 3_600_000;
@@ -54,7 +56,12 @@ export async function seedAdminShop(db: Db, shop: string, n: number, now = new D
           shopifyOrderId: String(n * 1_000_000_000 + i),
           name,
           test: i === 3,
-          payload: JSON.stringify({ name, customer: { email } }),
+          // The normalized order as ingestion stores it, so backfill and replay can plan from it.
+          payload: JSON.stringify(
+            orderFromShopify(
+              shopifyOrder({ id: n * 1_000_000_000 + i, name, test: i === 3, lines: [{ quantity: 1, unitPrice: 2500 }], customer: { first_name: "Private", last_name: "Shopper", email } }),
+            ),
+          ),
           customerEmail: email,
           paidAt: at((i + 1) * HOUR),
           createdAt: at((i + 1) * HOUR),
@@ -119,7 +126,7 @@ export async function seedAdminShop(db: Db, shop: string, n: number, now = new D
     attempt: { status: 400, outcome: "permanent", excerpt: `{"error":"cart_id is required","echo":"${email}"}` },
   });
   await add("refersionSkipped", 3, "refersion", "skipped", 1 * HOUR, { reason: "test order: sending test orders is switched off in the settings" });
-  await add("retrackPaused", 0, "retrack", "paused", 4 * HOUR, {
+  await add("retrackPaused", 0, "retrack", "paused", 4 * HOUR + 2000, {
     lastStatus: 401,
     lastError: "Retrack rejected the API token (401)",
     attempts: 1,
