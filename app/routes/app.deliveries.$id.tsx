@@ -36,6 +36,9 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   return json<RetryResult>(result.replayed ? { retried: true } : { retried: false, reason: result.reason });
 };
 
+/** A reason as a sentence of its own. */
+const sentence = (text: string) => (/[.!?)]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+
 /** The delivery's state as the merchant reads it. */
 function explanation(d: DeliveryDetail): { tone: "success" | "critical" | "warning" | "info"; title: string; text: string | null } {
   switch (d.status) {
@@ -45,7 +48,7 @@ function explanation(d: DeliveryDetail): { tone: "success" | "critical" | "warni
       return {
         tone: "critical",
         title: `${d.networkLabel} did not accept this ${kindLabel(d.kind).toLowerCase()}`,
-        text: `${d.reason ?? d.lastError ?? "No reason was recorded."} Fix what it names (often a setting on the Networks page), then retry.`,
+        text: `${sentence(d.reason ?? d.lastError ?? "No reason was recorded")} Fix what it names (often a setting on the Networks page), then retry.`,
       };
     case "paused":
       return {
@@ -61,7 +64,7 @@ function explanation(d: DeliveryDetail): { tone: "success" | "critical" | "warni
       return { tone: "info", title: "Stopped", text: "The app was uninstalled before this was sent." };
     default:
       return d.attempts > 0
-        ? { tone: "warning", title: "Retrying", text: `${d.lastError ?? "The last attempt did not succeed."}${d.nextAttemptAt ? ` Next attempt: ${when(d.nextAttemptAt)}.` : ""}` }
+        ? { tone: "warning", title: "Retrying", text: `${sentence(d.lastError ?? "The last attempt did not succeed")}${d.nextAttemptAt ? ` Next attempt: ${when(d.nextAttemptAt)}.` : ""}` }
         : { tone: "info", title: "Queued", text: "It will be sent in a moment." };
   }
 }

@@ -191,11 +191,12 @@ function DeliveriesTable({ data }: { data: LoaderData }) {
               </Text>
             </IndexTable.Cell>
             <IndexTable.Cell>
-              <Box maxWidth="28rem">
+              {/* Index table cells do not wrap; a reason does, within its column. */}
+              <div style={{ whiteSpace: "normal", maxWidth: "28rem", minWidth: "14rem" }}>
                 <Text as="span" tone="subdued" breakWord>
                   {[row.httpStatus ? `HTTP ${row.httpStatus}` : null, row.reason].filter(Boolean).join(": ") || "–"}
                 </Text>
-              </Box>
+              </div>
             </IndexTable.Cell>
             <IndexTable.Cell>{when(row.createdAt)}</IndexTable.Cell>
           </IndexTable.Row>

@@ -111,6 +111,7 @@ function NetworkCard({ card }: { card: NetworkCardView }) {
   const fieldErrors = result && !result.ok ? result.fieldErrors : {};
 
   return (
+    <div data-network-card={card.id}>
     <Card>
       <Form onSubmit={() => submit("save")}>
         <BlockStack gap="400">
@@ -168,6 +169,7 @@ function NetworkCard({ card }: { card: NetworkCardView }) {
         </BlockStack>
       </Form>
     </Card>
+    </div>
   );
 }
 

@@ -12,8 +12,16 @@ export interface ReceivedGraphql {
   variables: Record<string, unknown> | undefined;
 }
 
+/** The published theme as the stand-in answers `themes(roles: [MAIN])`: its config/settings_data.json text, or none. */
+export interface MainTheme {
+  name: string;
+  settingsData: string | null;
+}
+
 export interface MetafieldsAdminApi {
   origin: string;
+  /** null: the shop has no published theme. */
+  mainTheme: MainTheme | null;
   received: ReceivedGraphql[];
   metafields: Map<string, { value: string; type: string }>;
   refuseWith: null | { field: string[]; message: string; code: string };
@@ -38,11 +46,14 @@ function metafieldsSetErrors(input: Record<string, unknown>, index: number) {
   return errors;
 }
 
-export async function startMetafieldsAdminApi(accessToken: string): Promise<MetafieldsAdminApi> {
+/** `accessToken`: the shop's offline token (or several shops' tokens) the stand-in accepts. */
+export async function startMetafieldsAdminApi(accessToken: string | string[]): Promise<MetafieldsAdminApi> {
+  const accepted = new Set(Array.isArray(accessToken) ? accessToken : [accessToken]);
   const state = {
     received: [] as ReceivedGraphql[],
     metafields: new Map<string, { value: string; type: string }>(),
     refuseWith: null as MetafieldsAdminApi["refuseWith"],
+    mainTheme: { name: "Dawn", settingsData: null } as MainTheme | null,
   };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -53,7 +64,7 @@ export async function startMetafieldsAdminApi(accessToken: string): Promise<Meta
         res.end(JSON.stringify(body));
       };
       if (req.method !== "POST" || req.url !== `/admin/api/${API_VERSION}/graphql.json`) return reply(404, { errors: "Not Found" });
-      if (req.headers["x-shopify-access-token"] !== accessToken) {
+      if (!accepted.has(String(req.headers["x-shopify-access-token"]))) {
         return reply(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
       }
       const { query, variables } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ReceivedGraphql;
@@ -69,6 +80,20 @@ export async function startMetafieldsAdminApi(accessToken: string): Promise<Meta
         for (const input of inputs) state.metafields.set(`${input.namespace}.${input.key}`, { value: String(input.value), type: String(input.type) });
         return reply(200, { data: { metafieldsSet: { metafields: inputs.map((_, i) => ({ id: `gid://shopify/Metafield/${i + 1}` })), userErrors: [] } } });
       }
+      // The live theme's settings file (read_themes): the files connection holds only the files that exist.
+      if (/^\s*(#graphql\s*)?query\b[\s\S]*themes\(first: 1, roles: \[MAIN\]\)[\s\S]*files\(filenames: \["config\/settings_data.json"\]/.test(query)) {
+        const theme = state.mainTheme;
+        const nodes = theme
+          ? [
+              {
+                id: "gid://shopify/OnlineStoreTheme/140000000001",
+                name: theme.name,
+                files: { nodes: theme.settingsData === null ? [] : [{ filename: "config/settings_data.json", body: { content: theme.settingsData } }] },
+              },
+            ]
+          : [];
+        return reply(200, { data: { themes: { nodes } } });
+      }
       return reply(200, { errors: [{ message: "stand-in: unexpected operation" }] });
     });
   });
@@ -81,6 +106,12 @@ export async function startMetafieldsAdminApi(accessToken: string): Promise<Meta
     get metafields() {
       return state.metafields;
     },
+    get mainTheme() {
+      return state.mainTheme;
+    },
+    set mainTheme(value) {
+      state.mainTheme = value;
+    },
     get refuseWith() {
       return state.refuseWith;
     },
@@ -91,6 +122,7 @@ export async function startMetafieldsAdminApi(accessToken: string): Promise<Meta
       state.received.length = 0;
       state.metafields.clear();
       state.refuseWith = null;
+      state.mainTheme = { name: "Dawn", settingsData: null };
     },
     async close() {
       server.closeAllConnections();
