@@ -10,7 +10,7 @@ import { loadDeliveryDetail, type DeliveryDetail } from "../admin/deliveries.ser
 import { AttentionBanners } from "../admin/ui/attention-banners.tsx";
 import { DeliveryStatusBadge, kindLabel } from "../admin/ui/badges.tsx";
 import { AdminErrorBoundary } from "../admin/ui/error-boundary.tsx";
-import { when } from "../admin/ui/format.ts";
+import { sentence, when } from "../admin/ui/format.ts";
 import { db } from "../db/client.server.ts";
 import { replayDelivery } from "../pipeline/replay.server.ts";
 import { authenticate } from "../shopify.server.ts";
@@ -35,9 +35,6 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const result = await replayDelivery(db(), session.shop, exists.id);
   return json<RetryResult>(result.replayed ? { retried: true } : { retried: false, reason: result.reason });
 };
-
-/** A reason as a sentence of its own. */
-const sentence = (text: string) => (/[.!?)]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
 /** The delivery's state as the merchant reads it. */
 function explanation(d: DeliveryDetail): { tone: "success" | "critical" | "warning" | "info"; title: string; text: string | null } {

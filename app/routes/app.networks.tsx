@@ -10,6 +10,7 @@ import { loadNetworkCards, saveNetworkForm, testNetworkForm } from "../admin/net
 import { AttentionBanners } from "../admin/ui/attention-banners.tsx";
 import { CredentialsBadge } from "../admin/ui/badges.tsx";
 import { AdminErrorBoundary } from "../admin/ui/error-boundary.tsx";
+import { sentence } from "../admin/ui/format.ts";
 import { db } from "../db/client.server.ts";
 import { networkById, networks } from "../networks/registry.ts";
 import { authenticate } from "../shopify.server.ts";
@@ -126,7 +127,7 @@ function NetworkCard({ card }: { card: NetworkCardView }) {
           </InlineStack>
           {card.credentialsStatus === "rejected" && (
             <Banner tone="critical" title={`${card.label} rejected the keys`}>
-              <p>{card.credentialsError ?? "The network answered that the keys are not valid."}</p>
+              <p>{sentence(card.credentialsError ?? "The network answered that the keys are not valid")}</p>
               <p>Deliveries to {card.label} are paused until new keys are saved; then they are sent again.</p>
             </Banner>
           )}

@@ -106,6 +106,13 @@ describe("the merchant's journey in Chromium", () => {
       expect(await refersion.getByLabel("Secret key").getAttribute("aria-invalid")).toBe("true");
       await shot(session, "journey-2-networks-bad-key");
 
+      // The card is operable from the keyboard: Tab goes from the key to its buttons.
+      await refersion.getByLabel("Secret key").focus();
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Test connection");
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Save");
+
       // Fixed, and saved from the keyboard (Enter submits the card's form).
       await refersion.getByLabel("Secret key").fill(simulators.credentials.refersion.secretKey);
       await refersion.getByLabel("Secret key").press("Enter");
@@ -172,6 +179,15 @@ describe("the merchant's journey in Chromium", () => {
       await shot(session, "journey-8-delivery-retried");
       expect(simulators.accepted("flexoffers")).toHaveLength(3);
 
+      // The accuracy figure and its chart: every order reached both networks.
+      await session.open("/app/accuracy");
+      await page.getByRole("heading", { name: "Per network" }).waitFor();
+      const table = await page.locator(".Polaris-DataTable__Table").first().innerText();
+      expect(table).toMatch(/Refersion\s+3\s+3\s+3\s+0\s+0\s+0\s+100\.0%/);
+      expect(table).toMatch(/FlexOffers\s+3\s+3\s+3\s+0\s+0\s+0\s+100\.0%/);
+      await page.locator("[data-chart='ready'] svg").first().waitFor();
+      await shot(session, "journey-9-accuracy");
+
       expectClean(session, [simulators.credentials.refersion.secretKey, FRESH_TOKEN, "ada@example.com"]);
     } finally {
       await session.close();
@@ -185,6 +201,8 @@ describe("every admin page in Chromium", () => {
     { path: "/app/networks", heading: "Networks" },
     { path: "/app/deliveries", heading: "Deliveries" },
     { path: `/app/deliveries/${mine.deliveryIds.refersionFailed}`, heading: "#1002 to Refersion" },
+    { path: "/app/accuracy", heading: "Accuracy" },
+    { path: "/app/settings", heading: "Settings" },
   ];
 
   it("renders each page of a set-up shop with nothing secret and nothing of another shop", async () => {

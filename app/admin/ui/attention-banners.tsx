@@ -3,7 +3,7 @@
 import { useRouteLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Layout } from "@shopify/polaris";
 import type { Attention } from "../attention.ts";
-import { percent } from "./format.ts";
+import { percent, sentence } from "./format.ts";
 
 export function AttentionBanners() {
   const layout = useRouteLoaderData<{ attention: Attention | null }>("routes/app");
@@ -16,7 +16,7 @@ export function AttentionBanners() {
       <BlockStack gap="300">
         {rejected.map((entry) => (
           <Banner key={`keys-${entry.network}`} tone="critical" title={`${entry.label} rejected your keys`} action={{ content: "Update keys", url: "/app/networks" }}>
-            <p>{entry.error ?? "The network answered that the keys are not valid."} Deliveries to {entry.label} are paused until new keys are saved.</p>
+            <p>{sentence(entry.error ?? "The network answered that the keys are not valid")} Deliveries to {entry.label} are paused until new keys are saved.</p>
           </Banner>
         ))}
         {lowSuccess.map((entry) => (

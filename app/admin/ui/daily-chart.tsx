@@ -48,3 +48,18 @@ export function DailyChart({
     </div>
   );
 }
+
+/** One bar per category (a network), stacked by series (outcomes). */
+export function StackedBars({ categories, series, label }: { categories: string[]; series: DailySeries[]; label: string }) {
+  const mounted = useMounted();
+  const data = series.map((entry) => ({ name: entry.name, data: categories.map((category, i) => ({ key: category, value: entry.values[i] ?? 0 })) }));
+  return (
+    <div role="img" aria-label={label} style={{ height: HEIGHT }} data-chart={mounted ? "ready" : "pending"}>
+      {mounted && (
+        <PolarisVizProvider defaultTheme="Light">
+          <BarChart data={data} type="stacked" yAxisOptions={{ integersOnly: true }} />
+        </PolarisVizProvider>
+      )}
+    </div>
+  );
+}
