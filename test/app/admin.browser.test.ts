@@ -2,7 +2,7 @@
 // network simulators and an Admin API stand-in: the merchant's journey on a fresh shop from the checklist to a
 // retried delivery, then every page of a set-up shop, with no secret, no customer email and nothing of another
 // shop in anything the server sends, no console error and no request past loopback.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -209,13 +209,23 @@ describe("every admin page in Chromium", () => {
     const session = await adminSession(browser, app.url, SHOP);
     try {
       adminApi.mainTheme = { name: "Dawn", settingsData: THEME_SETTINGS.embedDisabled };
+      const vitals: Record<string, { lcpMs: number; cls: number; inpMs: number }> = {};
       for (const { path: at, heading } of pages()) {
         const { status } = await session.open(at);
         expect(status, at).toBe(200);
         await session.page.getByRole("heading", { name: heading }).first().waitFor();
         await session.page.getByText("Retrack rejected your keys").waitFor();
-        await shot(session, `page-${at.replace(/^\/app\/?/, "").replace(/\/.*/, "-detail") || "home"}`);
+        const name = at.replace(/^\/app\/?/, "").replace(/\/.*/, "-detail") || "home";
+        await shot(session, `page-${name}`);
+        // One interaction per page for INP: the first button there that changes nothing.
+        if (name === "networks") await session.page.getByRole("button", { name: "Test connection" }).first().click();
+        if (name === "deliveries") await session.page.getByLabel("Status").selectOption("failed");
+        vitals[name] = await session.webVitals();
+        // Layout stability is a property of the page, not of the machine's speed: charts and banners keep their place.
+        expect(vitals[name]!.cls, `CLS of ${at}`).toBeLessThanOrEqual(0.1);
       }
+      // The timings depend on this shared machine: recorded for the report, never asserted.
+      writeFileSync(path.join(artifacts, "admin-web-vitals.json"), JSON.stringify(vitals, null, 2));
       expectClean(session, [...mine.secrets, ...other.secrets], other.marks);
     } finally {
       await session.close();

@@ -13,6 +13,8 @@ export interface AdminSession {
   errors: string[];
   /** Bodies of every response from the app's own origin. */
   responses: string[];
+  /** Largest contentful paint and cumulative layout shift of the page loaded last, the slowest interaction since. */
+  webVitals(): Promise<{ lcpMs: number; cls: number; inpMs: number }>;
   /** Loads `path` the way Shopify admin loads the app's iframe (a fresh session token in id_token). */
   open(path: string): Promise<{ status: number; html: string }>;
   close(): Promise<void>;
@@ -23,6 +25,20 @@ export async function adminSession(browser: Browser, appUrl: string, shop: strin
   const { context, blocked } = await adminContext(browser, token);
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
+  // Web Vitals as Chromium reports them (the figures Built for Shopify reads), kept per document.
+  await page.addInitScript(() => {
+    const vitals = { lcpMs: 0, cls: 0, inpMs: 0 };
+    (window as unknown as { __vitals: typeof vitals }).__vitals = vitals;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) vitals.lcpMs = entry.startTime;
+    }).observe({ type: "largest-contentful-paint", buffered: true });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) if (!entry.hadRecentInput) vitals.cls += entry.value;
+    }).observe({ type: "layout-shift", buffered: true });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as Array<PerformanceEntry & { interactionId?: number }>) if (entry.interactionId) vitals.inpMs = Math.max(vitals.inpMs, entry.duration);
+    }).observe({ type: "event", buffered: true, durationThreshold: 16 } as PerformanceObserverInit);
+  });
   const errors: string[] = [];
   const responses: string[] = [];
   page.on("pageerror", (error) => errors.push(String(error)));
@@ -48,6 +64,7 @@ export async function adminSession(browser: Browser, appUrl: string, shop: strin
       const response = await page.goto(url.href, { waitUntil: "networkidle", timeout: 30_000 });
       return { status: response?.status() ?? 0, html: (await response?.text()) ?? "" };
     },
+    webVitals: () => page.evaluate(() => ({ ...(window as unknown as { __vitals: { lcpMs: number; cls: number; inpMs: number } }).__vitals })),
     close: () => context.close(),
   };
 }
