@@ -179,7 +179,7 @@ export default function DeliveryPage() {
                   <Fact label="Order">{delivery.order.name}</Fact>
                   <Fact label="Shopify order id">{delivery.order.shopifyOrderId}</Fact>
                   <Fact label="Paid">{delivery.order.paidAt ? when(delivery.order.paidAt) : "–"}</Fact>
-                  <Fact label="Attempts">{String(delivery.attempts)}</Fact>
+                  <Fact label="Attempts">{String(delivery.olderAttempts + delivery.attemptLog.length)}</Fact>
                   {delivery.order.test && <Fact label="Test order">Yes</Fact>}
                   {delivery.order.cancelledAt && <Fact label="Cancelled">{when(delivery.order.cancelledAt)}</Fact>}
                 </InlineGrid>
