@@ -32,9 +32,11 @@ export async function loadAccuracy(db: Db, shop: string, definitions: readonly A
   );
   p = placeholders(db);
   const group = reasonGroup(db);
+  // SQLite's CROSS JOIN keeps the written order: the window's orders (Order: shop, paidAt), then each one's
+  // deliveries by the (shop, orderId, network, kind) key, never a walk through all of the shop's deliveries.
   const outcomesQuery = db.$queryRawUnsafe<Array<{ network: string; status: string; reason: string | null; n: number | bigint }>>(
     `SELECT d."network", d."status", CASE WHEN d."status" = 'skipped' THEN ${group} ELSE NULL END AS "reason", COUNT(*) AS "n"
-     FROM "Order" o JOIN "Delivery" d ON d."orderId" = o."id"
+     FROM "Order" o ${kindOf(db) === "sqlite" ? "CROSS JOIN" : "JOIN"} "Delivery" d ON d."orderId" = o."id"
      WHERE o."shop" = ${p()} AND o."paidAt" >= ${p()}${cast} AND d."shop" = ${p()} AND d."kind" = 'conversion'
      GROUP BY d."network", d."status", CASE WHEN d."status" = 'skipped' THEN ${group} ELSE NULL END`,
     shop,
