@@ -67,7 +67,9 @@ describe.each(databaseKinds)("/app/accuracy on %s", (kind) => {
     const { accuracy } = await load("?days=7");
     expect(accuracy.window).toBe(7);
     expect(accuracy.days).toHaveLength(7);
-    expect(accuracy.captureNetworks).toEqual(["retrack"]);
+    // Retrack skipped an order for want of its click; Refersion reports every order and says nothing about capture.
+    expect(accuracy.captureNetworks).toContain("retrack");
+    expect(accuracy.captureNetworks).not.toContain("refersion");
     const total = accuracy.capture.reduce((sum, day) => ({ orders: sum.orders + day.orders, withClick: sum.withClick + day.withClick }), { orders: 0, withClick: 0 });
     expect(total).toEqual({ orders: 3, withClick: 2 });
   });
