@@ -252,6 +252,28 @@ describe("every admin page in Chromium", () => {
     }
   });
 
+  it("shows an error state, without internals, when a page cannot be loaded", async () => {
+    const broken = "pages-broken.myshopify.com";
+    await seedOfflineSession(db, broken, "shpat_broken_offline_1a2b");
+    await db.shop.create({ data: { domain: broken } });
+    // Settings written by hand with an event id Retrack's schema refuses: the networks page cannot read them.
+    await db.networkConnection.create({ data: { shop: broken, network: "retrack", enabled: true, publicConfig: JSON.stringify({ eventId: "not-a-uuid" }) } });
+    const session = await adminSession(browser, app.url, broken);
+    try {
+      const { status, html } = await session.open("/app/networks");
+      expect(status).toBe(500);
+      await session.page.getByText("This page could not be loaded").waitFor();
+      expect(html).not.toContain("not-a-uuid");
+      expect(html).not.toContain("SettingsError");
+      await shot(session, "page-networks-error");
+      // The browser reports the 500 document itself; nothing else may go wrong in the page.
+      expect(session.errors.filter((error) => !/status of 500/.test(error))).toEqual([]);
+      expect(session.blocked).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  });
+
   it("shows nothing of the shop to a session token signed with another secret", async () => {
     const session = await adminSession(browser, app.url, SHOP, "someone-elses-secret");
     try {
