@@ -11,8 +11,16 @@ export interface ReceivedGraphql {
   variables: Record<string, unknown> | undefined;
 }
 
+/** The published theme as the stand-in answers `themes(roles: [MAIN])`: its config/settings_data.json text, or none. */
+export interface MainTheme {
+  name: string;
+  settingsData: string | null;
+}
+
 export interface MetafieldsAdminApi {
   origin: string;
+  /** null: the shop has no published theme. */
+  mainTheme: MainTheme | null;
   /** The shared stand-in underneath: tokens, refreshes, every request with its outcome. */
   api: AdminApiStandIn;
   /** Requests that carried a valid access token. */
@@ -52,10 +60,28 @@ function metafieldsSetErrors(input: MetafieldsSetInput, index: number) {
 export async function startMetafieldsAdminApi(accessTokens: string | string[] = [], options: Pick<AdminApiStandInOptions, "clock"> = {}): Promise<MetafieldsAdminApi> {
   const metafields = new Map<string, { value: string; type: string }>();
   let refuseWith: MetafieldsAdminApi["refuseWith"] = null;
+  let mainTheme: MainTheme | null = { name: "Dawn", settingsData: null };
+  // The live theme's settings file (read_themes): the files connection holds only the files that exist.
+  const themes = () => ({
+    nodes: mainTheme
+      ? [
+          {
+            id: "gid://shopify/OnlineStoreTheme/140000000001",
+            name: mainTheme.name,
+            files: () => ({
+              nodes:
+                mainTheme?.settingsData === null || mainTheme === null
+                  ? []
+                  : [{ filename: "config/settings_data.json", body: { __typename: "OnlineStoreThemeFileBodyText", content: mainTheme.settingsData } }],
+            }),
+          },
+        ]
+      : [],
+  });
   const api = await startShopifyAdminApi({
     ...options,
     permanentTokens: typeof accessTokens === "string" ? [accessTokens] : accessTokens,
-    query: { currentAppInstallation: () => ({ id: INSTALLATION_ID }) },
+    query: { currentAppInstallation: () => ({ id: INSTALLATION_ID }), themes },
     mutation: {
       metafieldsSet: ({ metafields: inputs }: { metafields: MetafieldsSetInput[] }) => {
         const userErrors = inputs.flatMap(metafieldsSetErrors);
@@ -73,6 +99,12 @@ export async function startMetafieldsAdminApi(accessTokens: string | string[] = 
       return api.graphqlRequests.filter((r) => r.outcome !== "unauthorized").map((r) => ({ query: r.query, variables: r.variables }));
     },
     metafields,
+    get mainTheme() {
+      return mainTheme;
+    },
+    set mainTheme(value) {
+      mainTheme = value;
+    },
     get refuseWith() {
       return refuseWith;
     },
@@ -84,6 +116,7 @@ export async function startMetafieldsAdminApi(accessTokens: string | string[] = 
       api.refreshRequests.length = 0;
       metafields.clear();
       refuseWith = null;
+      mainTheme = { name: "Dawn", settingsData: null };
     },
     close: () => api.close(),
   };

@@ -1,211 +1,175 @@
-// The merchant's overview (/app): per network, whether it is on, whether its keys work, what was delivered in
-// the last days; then the latest failures. Read-only; settings are imported from a file until the admin form
-// arrives.
-import type { LoaderFunctionArgs } from "@remix-run/node";
+// /app, the home page: the setup checklist, the last 30 days at a glance, and what needs attention.
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import {
-  Badge,
-  Banner,
-  BlockStack,
-  Box,
-  Card,
-  DataTable,
-  EmptyState,
-  InlineStack,
-  Layout,
-  Page,
-  Text,
-} from "@shopify/polaris";
-import type { ComponentProps } from "react";
+import { Badge, BlockStack, Box, Button, Card, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
+import { appEmbedStatus } from "../../admin/app-embed.server.ts";
+import type { ChecklistStep, Home } from "../../admin/home.ts";
+import { loadHome } from "../../admin/home.server.ts";
+import { AttentionBanners } from "../../admin/ui/attention-banners.tsx";
+import { DailyChart } from "../../admin/ui/daily-chart.tsx";
+import { AdminErrorBoundary } from "../../admin/ui/error-boundary.tsx";
 import { db } from "../../db/client.server.ts";
+import { adminGraphqlForShop } from "../../shopify/admin-graphql.server.ts";
 import { authenticate } from "../../shopify.server.ts";
-import { loadOverview } from "./overview.server.ts";
-import { DELIVERY_STATUSES, type DeliveryStatus, type NetworkOverview } from "./overview.ts";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: vizStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return loadOverview(db(), session.shop);
+  const shop = session.shop;
+  // The checklist asks the theme afresh: the merchant may just have switched the embed on.
+  return loadHome(db(), shop, () => appEmbedStatus(shop, () => adminGraphqlForShop(shop), { fresh: true }));
 };
 
-type Tone = ComponentProps<typeof Badge>["tone"];
-
-const STATUS_LABELS: Record<DeliveryStatus, { label: string; tone: Tone }> = {
-  succeeded: { label: "Delivered", tone: "success" },
-  pending: { label: "Queued", tone: undefined },
-  in_flight: { label: "Sending", tone: "info" },
-  waiting: { label: "Waiting", tone: undefined },
-  skipped: { label: "Skipped", tone: undefined },
-  paused: { label: "Paused", tone: "warning" },
-  failed: { label: "Failed", tone: "critical" },
+const STATE_BADGE: Record<ChecklistStep["state"], { text: string; tone: "success" | "attention" | "critical" }> = {
+  done: { text: "Done", tone: "success" },
+  todo: { text: "To do", tone: "attention" },
+  problem: { text: "Needs you", tone: "critical" },
 };
 
-// Dates as UTC text made on the server, so the server and the browser render the same thing.
-const when = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
-
-function kindLabel(kind: string): string {
-  if (kind === "conversion") return "Sale";
-  if (kind === "cancellation") return "Cancellation";
-  if (kind.startsWith("refund:")) return "Refund";
-  return kind;
-}
-
-function CredentialsBadge({ network }: { network: NetworkOverview }) {
-  switch (network.credentialsStatus) {
-    case "ok":
-      return <Badge tone="success">Keys accepted</Badge>;
-    case "rejected":
-      return <Badge tone="critical">Keys rejected</Badge>;
-    case "unverified":
-      return <Badge tone="attention">Keys not checked yet</Badge>;
-    default:
-      return <Badge>No keys</Badge>;
-  }
-}
-
-function NetworkCard({ network, windowDays }: { network: NetworkOverview; windowDays: number }) {
-  const counts = DELIVERY_STATUSES.filter((status) => network.deliveries[status]);
+function Checklist({ steps }: { steps: ChecklistStep[] }) {
+  const done = steps.filter((step) => step.state === "done").length;
   return (
     <Card>
-      <BlockStack gap="300">
-        <InlineStack align="space-between" blockAlign="center" gap="200">
-          <Text as="h2" variant="headingMd">
-            {network.label}
-          </Text>
-          <InlineStack gap="200">
-            {network.configured ? (
-              network.enabled ? (
-                <Badge tone="success">Enabled</Badge>
-              ) : (
-                <Badge>Disabled</Badge>
-              )
-            ) : (
-              <Badge>Not set up</Badge>
-            )}
-            {network.configured && <CredentialsBadge network={network} />}
-          </InlineStack>
-        </InlineStack>
-        {network.credentialsStatus === "rejected" && (
-          <Banner tone="critical" title={`${network.label} rejected the keys`}>
-            <p>{network.credentialsError ?? "The network answered that the keys are not valid."}</p>
-            <p>Deliveries to {network.label} wait until new keys are imported; then they are sent again.</p>
-          </Banner>
-        )}
-        <BlockStack gap="100">
-          <Text as="h3" variant="headingSm" tone="subdued">
-            Deliveries in the last {windowDays} days
-          </Text>
-          {counts.length === 0 ? (
-            <Text as="p" tone="subdued">
-              None yet.
+      <BlockStack gap="400">
+        <BlockStack gap="200">
+          <InlineStack align="space-between">
+            <Text as="h2" variant="headingMd">
+              Setup
             </Text>
-          ) : (
-            <InlineStack gap="200">
-              {counts.map((status) => (
-                <Badge key={status} tone={STATUS_LABELS[status].tone}>
-                  {`${STATUS_LABELS[status].label}: ${network.deliveries[status]}`}
-                </Badge>
-              ))}
-            </InlineStack>
-          )}
+            <Text as="span" tone="subdued">{`${done} of ${steps.length} done`}</Text>
+          </InlineStack>
+          <ProgressBar progress={(done / steps.length) * 100} size="small" tone="success" />
         </BlockStack>
+        <ol style={{ margin: 0, padding: 0, listStyle: "none" }}>
+          <BlockStack gap="300">
+            {steps.map((step, index) => (
+              <li key={step.id} data-step={step.id} data-state={step.state}>
+                <Box padding="300" background={step.state === "done" ? "bg-surface-secondary" : "bg-surface"} borderRadius="200" borderWidth="025" borderColor="border">
+                  <InlineStack align="space-between" blockAlign="center" gap="300" wrap={false}>
+                    <BlockStack gap="100">
+                      <Text as="h3" variant="headingSm">
+                        {`${index + 1}. ${step.title}`}
+                      </Text>
+                      <Text as="p" tone="subdued">
+                        {step.detail}
+                      </Text>
+                    </BlockStack>
+                    <InlineStack gap="300" blockAlign="center" wrap={false}>
+                      <Badge tone={STATE_BADGE[step.state].tone}>{STATE_BADGE[step.state].text}</Badge>
+                      {step.action && (
+                        <Button url={step.action.url} target={step.action.external ? "_blank" : undefined} variant={step.state === "done" ? "plain" : "primary"}>
+                          {step.action.content}
+                        </Button>
+                      )}
+                    </InlineStack>
+                  </InlineStack>
+                </Box>
+              </li>
+            ))}
+          </BlockStack>
+        </ol>
       </BlockStack>
     </Card>
   );
 }
 
-function SetupInstructions({ shop }: { shop: string }) {
-  const example = JSON.stringify(
-    {
-      currency: "shop",
-      sendTestOrders: false,
-      networks: {
-        refersion: { enabled: true, publicKey: "<public key>", secretKey: "<secret key>" },
-        retrack: { enabled: true, apiToken: "<API token>", eventId: "<event uuid>" },
-        flexoffers: { enabled: true, advertiserId: "<advertiser id>", commissionId: "" },
-      },
-    },
-    null,
-    2,
-  );
+function LastDays({ home }: { home: Home }) {
+  const totals = home.relayed.map((series) => ({ ...series, total: series.counts.reduce((a, b) => a + b, 0) }));
+  const any = totals.some((series) => series.total > 0);
   return (
     <Card>
-      <EmptyState heading="Connect your affiliate networks" image="/empty-networks.svg">
-        <BlockStack gap="300">
-          <p>
-            Affiliate Relay reports each paid order to the networks you switch on. Until the settings page arrives,
-            settings are imported from a file: write the networks you work with and their keys into a JSON file, then
-            run:
-          </p>
-          <Box padding="300" background="bg-surface-secondary" borderRadius="200">
-            <pre style={{ margin: 0, textAlign: "left", whiteSpace: "pre-wrap" }}>
-              <code>{`npx affiliate-relay settings import --shop ${shop} settings.json`}</code>
-            </pre>
-          </Box>
-          <p>A settings file looks like this (leave out the networks you do not use):</p>
-          <Box padding="300" background="bg-surface-secondary" borderRadius="200">
-            <pre style={{ margin: 0, textAlign: "left", whiteSpace: "pre-wrap" }}>
-              <code>{example}</code>
-            </pre>
-          </Box>
-        </BlockStack>
-      </EmptyState>
+      <BlockStack gap="400">
+        <Text as="h2" variant="headingMd">
+          {`Orders relayed in the last ${home.windowDays} days`}
+        </Text>
+        {totals.length === 0 ? (
+          <Text as="p" tone="subdued">
+            No network is switched on yet.
+          </Text>
+        ) : (
+          <InlineStack gap="800">
+            {totals.map((series) => (
+              <BlockStack key={series.network} gap="100">
+                <Text as="span" tone="subdued">
+                  {series.label}
+                </Text>
+                <Text as="p" variant="headingLg">
+                  <span data-relayed={series.network}>{String(series.total)}</span>
+                </Text>
+              </BlockStack>
+            ))}
+          </InlineStack>
+        )}
+        {totals.length === 0 ? null : any ? (
+          <DailyChart
+            kind="stacked-bars"
+            days={home.days}
+            series={home.relayed.map((series) => ({ name: series.label, values: series.counts }))}
+            label={`Orders relayed per day and network over the last ${home.windowDays} days`}
+          />
+        ) : (
+          <Text as="p" tone="subdued">
+            No order has been relayed in this period yet.
+          </Text>
+        )}
+      </BlockStack>
     </Card>
   );
 }
 
-export default function OverviewPage() {
-  const overview = useLoaderData<typeof loader>();
-
-  if (!overview.configured) {
-    return (
-      <Page title="Overview">
-        <SetupInstructions shop={overview.shop} />
-      </Page>
-    );
-  }
-
-  const failureRows = overview.recentFailures.map((failure) => [
-    failure.orderName,
-    failure.networkLabel,
-    kindLabel(failure.kind),
-    failure.status === "paused" ? "Paused" : "Failed",
-    failure.attempts,
-    [failure.httpStatus ? `HTTP ${failure.httpStatus}` : null, failure.error].filter(Boolean).join(": ") || "-",
-    when(failure.at),
-  ]);
-
+function NeedsAttention({ home }: { home: Home }) {
   return (
-    <Page title="Overview">
-      <Layout>
-        {overview.networks.map((network) => (
-          <Layout.Section key={network.id}>
-            <NetworkCard network={network} windowDays={overview.windowDays} />
-          </Layout.Section>
-        ))}
-        <Layout.Section>
-          <Card padding="0">
-            <Box padding="400">
-              <Text as="h2" variant="headingMd">
-                Recent failures
-              </Text>
-            </Box>
-            {failureRows.length === 0 ? (
-              <Box paddingInline="400" paddingBlockEnd="400">
-                <Text as="p" tone="subdued">
-                  No failed deliveries.
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Needs attention
+        </Text>
+        {home.failures.length === 0 ? (
+          <Text as="p" tone="subdued">
+            Nothing failed. Deliveries that fail or wait for new keys show here.
+          </Text>
+        ) : (
+          <BlockStack gap="200">
+            {home.failures.map((entry) => (
+              <InlineStack key={entry.network} align="space-between" blockAlign="center">
+                <Text as="p">
+                  {[entry.failed ? `${entry.failed} failed` : null, entry.paused ? `${entry.paused} paused on rejected keys` : null].filter(Boolean).join(", ")}
+                  {` at ${entry.label}`}
                 </Text>
-              </Box>
-            ) : (
-              <DataTable
-                columnContentTypes={["text", "text", "text", "text", "numeric", "text", "text"]}
-                headings={["Order", "Network", "Event", "Status", "Attempts", "Last error", "When"]}
-                rows={failureRows}
-                verticalAlign="top"
-              />
-            )}
-          </Card>
+                <Button url={`/app/deliveries?network=${encodeURIComponent(entry.network)}&status=${entry.failed ? "failed" : "paused"}`} variant="plain">
+                  See them
+                </Button>
+              </InlineStack>
+            ))}
+          </BlockStack>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+export default function HomePage() {
+  const home = useLoaderData<typeof loader>();
+  return (
+    <Page title="Home">
+      <Layout>
+        <AttentionBanners />
+        <Layout.Section>
+          <Checklist steps={home.checklist} />
+        </Layout.Section>
+        <Layout.Section>
+          <NeedsAttention home={home} />
+        </Layout.Section>
+        <Layout.Section>
+          <LastDays home={home} />
         </Layout.Section>
       </Layout>
     </Page>
   );
+}
+
+export function ErrorBoundary() {
+  return <AdminErrorBoundary title="Home" />;
 }

@@ -3,3 +3,4 @@
 // requested cost under Shopify's single-query limit. A document written anywhere else fails that test.
 export * from "./reconcile.ts";
 export * from "./storefront.ts";
+export * from "./themes.ts";
