@@ -120,7 +120,7 @@ describe("the merchant's journey in Chromium", () => {
       await refersion.getByText("The app embed's configuration is updated.").waitFor();
       await refersion.getByText("A key ending in ated is saved.", { exact: false }).waitFor();
       expect(await refersion.getByLabel("Secret key").inputValue()).toBe("");
-      expect(JSON.parse(adminApi.metafields.get("affiliate_relay.config")!.value).refersion).toEqual({ enabled: true, publicKey: "pub_simulated" });
+      expect(JSON.parse(adminApi.metafields.get("affiliate_relay.config")!.value).refersion).toEqual({ publicKey: "pub_simulated" });
 
       const flexoffers = page.locator("[data-network-card=flexoffers]");
       await flexoffers.getByLabel("Send paid orders to FlexOffers").check();

@@ -99,7 +99,7 @@ describe.each(databaseKinds)("/app/networks on %s", (kind) => {
     const refersion = (await loadShopConfig(db, SHOP))!.networks.find((n) => n.definition.id === "refersion")!;
     expect(refersion.settings).toMatchObject({ publicKey: "pub-key-7-new", secretKey: "rfsn-secret-7-5f0c2a9b7e1d" });
     const stored = JSON.parse(adminApi.metafields.get("affiliate_relay.config")!.value);
-    expect(stored.refersion).toEqual({ enabled: true, publicKey: "pub-key-7-new" });
+    expect(stored.refersion).toEqual({ publicKey: "pub-key-7-new" });
     noSecretsIn(JSON.stringify([...adminApi.received]));
     noSecretsIn(answer.text);
     // Another network's stored secret is untouched by this save.
