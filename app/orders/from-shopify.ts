@@ -15,7 +15,12 @@ export class OrderPayloadError extends Error {
   }
 }
 
-const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "expected a numeric id")]);
+// Ids are checked for exactness by exactId() below, where the payload's admin_graphql_api_id is at hand.
+const id = z.union([
+  z.number().nonnegative().refine(Number.isInteger, "expected a numeric id"),
+  z.string().regex(/^\d+$/, "expected a numeric id"),
+]);
+const gid = z.string().nullish();
 const amount = z.union([z.string(), z.number()]);
 const currencyCode = z.string().regex(/^[A-Z]{3}$/, "expected a three-letter ISO 4217 code");
 const money = z.object({ amount, currency_code: currencyCode });
@@ -26,6 +31,7 @@ const discountAllocation = z.object({ amount: amount.optional(), amount_set: mon
 
 const lineItem = z.object({
   id,
+  admin_graphql_api_id: gid,
   sku: z.string().nullish(),
   variant_id: id.nullish(),
   product_id: id.nullish(),
@@ -50,6 +56,7 @@ const shippingLine = z.object({
 
 const orderPayload = z.object({
   id,
+  admin_graphql_api_id: gid,
   name: z.string().min(1),
   test: z.boolean().nullish(),
   created_at: z.string().min(1),
@@ -65,7 +72,7 @@ const orderPayload = z.object({
   note_attributes: z.array(z.object({ name: z.string(), value: z.union([z.string(), z.number(), z.null()]) })).nullish(),
   discount_codes: z.array(z.object({ code: z.string() })).nullish(),
   customer: z
-    .object({ id: id.nullish(), first_name: z.string().nullish(), last_name: z.string().nullish(), email: z.string().nullish() })
+    .object({ id: id.nullish(), admin_graphql_api_id: gid, first_name: z.string().nullish(), last_name: z.string().nullish(), email: z.string().nullish() })
     .nullish(),
   line_items: z.array(lineItem).min(1, "an order needs at least one line item"),
   shipping_lines: z.array(shippingLine).nullish(),
@@ -81,6 +88,7 @@ const orderPayload = z.object({
 
 const refundPayload = z.object({
   id,
+  admin_graphql_api_id: gid,
   order_id: id,
   created_at: z.string().min(1),
   refund_line_items: z
@@ -98,6 +106,40 @@ const refundPayload = z.object({
 });
 
 type MoneySet = z.infer<typeof moneySet>;
+
+const MAX_ID = 2n ** 64n - 1n;
+
+/**
+ * A Shopify id as its exact decimal text. Ids are 64-bit: a number beyond 2^53 has already been changed by the
+ * JSON parse that produced it, so it is taken from the resource's admin_graphql_api_id ("gid://shopify/Order/<id>")
+ * when that names the same number, and refused otherwise (parse bodies with app/orders/shopify-json.ts).
+ */
+function exactId(value: number | string, where: string, graphqlId?: string | null): string {
+  if (typeof value === "string") {
+    const digits = BigInt(value);
+    if (digits > MAX_ID) throw new OrderPayloadError(`${where}: ${value} is not a 64-bit id`);
+    return digits.toString();
+  }
+  if (Number.isSafeInteger(value)) return String(value);
+  const fromGid = graphqlId ? /\/(\d+)$/.exec(graphqlId)?.[1] : undefined;
+  if (fromGid !== undefined && Number(fromGid) === value) return exactId(fromGid, where);
+  throw new OrderPayloadError(`${where}: the id ${value} is beyond 2^53 and was read inexactly`);
+}
+
+/**
+ * An id the order can do without (variant, product, customer): one that was read inexactly is left out rather
+ * than recorded wrong, and the order keeps a note saying so.
+ */
+function optionalId(value: number | string | null | undefined, where: string, notes: string[], graphqlId?: string | null): string | null {
+  if (value === null || value === undefined) return null;
+  try {
+    return exactId(value, where, graphqlId);
+  } catch (error) {
+    if (!(error instanceof OrderPayloadError) || typeof value !== "number") throw error;
+    notes.push(`${error.message}: left out`);
+    return null;
+  }
+}
 type Currencies = { shop: string; presentment: string };
 
 /** Reads one amount in both money sets, checking each set's currency so the two can never be swapped. */
@@ -189,6 +231,8 @@ export interface OrderReadOptions {
 export function orderFromShopify(payload: unknown, options: OrderReadOptions = {}): NormalizedOrder {
   const asPaid = options.figures === "asPaid";
   const order = parsePayload(orderPayload, payload, "order");
+  const orderId = exactId(order.id, "id", order.admin_graphql_api_id);
+  const notes: string[] = [];
   const currencies: Currencies = {
     shop: knownCurrency(order.currency, "currency"),
     presentment: knownCurrency(order.presentment_currency ?? order.currency, "presentment_currency"),
@@ -204,13 +248,14 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
       (total, tax) => (tax.rate === null || tax.rate === undefined ? total : addRate(total ?? "0", tax.rate, where)),
       undefined,
     );
-    const variantId = item.variant_id === null || item.variant_id === undefined ? null : String(item.variant_id);
-    const sku = item.sku?.trim() || variantId || `line-${item.id}`;
+    const lineId = exactId(item.id, `${where}.id`, item.admin_graphql_api_id);
+    const variantId = optionalId(item.variant_id, `${where}.variant_id`, notes);
+    const sku = item.sku?.trim() || variantId || `line-${lineId}`;
     lines.push({
-      id: String(item.id),
+      id: lineId,
       sku,
       variantId,
-      productId: item.product_id === null || item.product_id === undefined ? null : String(item.product_id),
+      productId: optionalId(item.product_id, `${where}.product_id`, notes),
       title: item.title?.trim() || item.name?.trim() || sku,
       quantity,
       unitPrice: dual(item.price_set, item.price, currencies, `${where}.price`),
@@ -242,7 +287,7 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
   const customer: OrderCustomer | null =
     order.customer || order.email || browserIp
       ? {
-          id: order.customer?.id === null || order.customer?.id === undefined ? null : String(order.customer.id),
+          id: optionalId(order.customer?.id, "customer.id", notes, order.customer?.admin_graphql_api_id),
           firstName: order.customer?.first_name ?? null,
           lastName: order.customer?.last_name ?? null,
           email: order.customer?.email ?? order.email ?? null,
@@ -265,7 +310,7 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
       : dual(order.total_price_set, order.total_price, currencies, "total_price");
 
   return {
-    id: String(order.id),
+    id: orderId,
     name: order.name,
     reference: order.name.replace(/^#/, ""),
     test: order.test ?? false,
@@ -283,6 +328,7 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
     shippingTax: addDual(shippingParts.map((p) => p.tax)),
     totalTax,
     totalPaid,
+    ...(notes.length ? { notes } : {}),
   };
 }
 
@@ -292,8 +338,10 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
  */
 export function refundFromShopify(payload: unknown, order?: Pick<NormalizedOrder, "id" | "currencies">): NormalizedRefund {
   const refund = parsePayload(refundPayload, payload, "refund");
-  if (order && String(refund.order_id) !== order.id) {
-    throw new OrderPayloadError(`refund ${refund.id} belongs to order ${refund.order_id}, not to order ${order.id}`);
+  const refundId = exactId(refund.id, "id", refund.admin_graphql_api_id);
+  const orderId = exactId(refund.order_id, "order_id");
+  if (order && orderId !== order.id) {
+    throw new OrderPayloadError(`refund ${refundId} belongs to order ${orderId}, not to order ${order.id}`);
   }
   const items = refund.refund_line_items ?? [];
   const firstSet = items.find((item) => item.subtotal_set)?.subtotal_set;
@@ -307,11 +355,11 @@ export function refundFromShopify(payload: unknown, order?: Pick<NormalizedOrder
   } else if (items.length === 0) currencies = { shop: "USD", presentment: "USD" }; // no amounts to read
   else throw new OrderPayloadError("refund_line_items carry no money sets: read this refund together with its order");
   return {
-    id: String(refund.id),
-    orderId: String(refund.order_id),
+    id: refundId,
+    orderId,
     createdAt: refund.created_at,
     lines: items.map((item, index) => ({
-      lineId: String(item.line_item_id),
+      lineId: exactId(item.line_item_id, `refund_line_items.${index}.line_item_id`),
       quantity: item.quantity,
       subtotal: dual(item.subtotal_set, item.subtotal, currencies, `refund_line_items.${index}.subtotal`),
       tax: dual(item.total_tax_set, item.total_tax, currencies, `refund_line_items.${index}.total_tax`),

@@ -67,6 +67,8 @@ export interface NormalizedOrder {
   totalTax: DualAmount;
   /** What the customer paid (current_total_price). */
   totalPaid: DualAmount;
+  /** What was not taken from Shopify's figures as they came (derived, or left out), for the merchant. */
+  notes?: string[];
 }
 
 /** A refund as refunds/create reports it, converted once. */

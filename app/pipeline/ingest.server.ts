@@ -118,5 +118,7 @@ export async function ingestRefund(db: Db, input: WebhookInput): Promise<IngestO
 function refundOrderId(payload: unknown): string | null {
   if (typeof payload !== "object" || payload === null) return null;
   const value = (payload as { order_id?: unknown }).order_id;
-  return typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value)) ? String(value) : null;
+  // A number beyond 2^53 was already changed by whatever parsed it: it names some other order.
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? String(value) : null;
+  return typeof value === "string" && /^\d{1,20}$/.test(value) ? BigInt(value).toString() : null;
 }

@@ -7,6 +7,7 @@
 // and, with expiring offline tokens, may refresh the token over the network inside the request. The order routes
 // need none of that (they never call Shopify), and at 700 webhooks/s it is most of the budget.
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { parseJsonKeepingBigIntegers } from "../orders/shopify-json.ts";
 
 export interface VerifiedWebhook {
   shop: string;
@@ -69,7 +70,7 @@ export async function verifyShopifyWebhook(request: Request): Promise<VerifiedWe
   if (!SHOP_DOMAIN.test(shop)) throw reject(400, "Bad Request");
   let payload: unknown;
   try {
-    payload = JSON.parse(raw.toString("utf8"));
+    payload = parseJsonKeepingBigIntegers(raw.toString("utf8"));
   } catch {
     throw reject(400, "Bad Request");
   }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { shopifyOrder } from "../fixtures/shopify-order.ts";
+import { documentedPaidOrderText, SAMPLE_ORDER_ID } from "../fixtures/shopify-samples/index.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const fixtures = path.join(root, "test/fixtures/orders");
@@ -74,6 +75,16 @@ describe("affiliate-relay preview", () => {
 
     const refunded = JSON.parse((await preview(path.join(fixtures, "refund-usd.json"), "--topic", "refunds/create")).stdout) as Entry[];
     expect(refunded[0]!.request!.body).toEqual({ order_id: "1001", items: [{ sku: "TEE-BLK-M", price: 25, quantity: 1 }] });
+  });
+
+  it("previews Shopify's documented sample order with its exact 64-bit id", async () => {
+    const order = file("documented-sample.json", documentedPaidOrderText());
+    const settings = file("send-tests.json", JSON.stringify({ sendTestOrders: true, networks: { refersion: { enabled: true, publicKey: "p", secretKey: "s" } } }));
+    const run = await preview(order, "--settings", settings);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const [entry] = JSON.parse(run.stdout) as Entry[];
+    expect(entry!.request!.body).toMatchObject({ cart_id: SAMPLE_ORDER_ID, order_id: "9999", currency_code: "USD" });
   });
 
   it("skips test orders unless the settings send them", async () => {

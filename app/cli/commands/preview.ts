@@ -7,6 +7,7 @@ import { networks, type AnyNetworkDefinition } from "../../networks/registry.ts"
 import { OrderPayloadError, orderFromShopify, refundFromShopify } from "../../orders/from-shopify.ts";
 import type { CurrencyMode, PricedRefund } from "../../orders/model.ts";
 import { priceOrder, priceRefund } from "../../orders/price.ts";
+import { parseJsonKeepingBigIntegers } from "../../orders/shopify-json.ts";
 import { oneLineZodError } from "../../orders/zod-error.ts";
 import { settingsFileSchema } from "../../settings/file-schema.ts";
 import { CliError, type CliCommand } from "../command.ts";
@@ -61,7 +62,7 @@ function parseArgs(args: string[]): Options {
   return { orderFile, settingsFile, topic };
 }
 
-async function readJson(file: string, what: string): Promise<unknown> {
+async function readJson(file: string, what: string, parse: (text: string) => unknown = JSON.parse): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -71,7 +72,7 @@ async function readJson(file: string, what: string): Promise<unknown> {
     throw new CliError(`cannot read the ${what} ${file}: ${why}`);
   }
   try {
-    return JSON.parse(text) as unknown;
+    return parse(text);
   } catch (error) {
     throw new CliError(`the ${what} ${file} is not valid JSON: ${(error as Error).message.split("\n")[0]}`);
   }
@@ -102,7 +103,8 @@ async function loadSettings(file: string | undefined): Promise<PreviewSettings> 
 }
 
 export async function preview(options: Options): Promise<PreviewEntry[]> {
-  const input = await readJson(options.orderFile, "order file");
+  // Shopify's ids are 64-bit: the order file is read the way webhook bodies are, keeping big integers exact.
+  const input = await readJson(options.orderFile, "order file", parseJsonKeepingBigIntegers);
   const settings = await loadSettings(options.settingsFile);
   let orderPayload = input;
   let refundPayload: unknown = null;
