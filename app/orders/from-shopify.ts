@@ -1,21 +1,21 @@
 // The edge: Shopify's order and refund payloads (REST webhook shapes) become the project's own model, once.
 // Nothing past this file reads a Shopify payload. Amounts become integer minor units in both money sets.
+//
+// An order Shopify calls paid is not refused for a missing optional field: what can be derived is derived, with a
+// note on the order, and an amount that is unknown in one money set only stops pricing in that set
+// (app/orders/shopify-money.ts). Only a payload that is not a readable order throws OrderPayloadError.
 import { z } from "zod";
-import { sumMinor } from "../money/arithmetic.ts";
-import { currencyExponent, MoneyFormatError, parseMinorUnits, UnknownCurrencyError } from "../money/currency.ts";
-import type { DualAmount, NormalizedOrder, NormalizedRefund, OrderCustomer, OrderLine } from "./model.ts";
+import { ZERO, isNegative, mapDual, subtractDual, sumDual } from "./dual-amount.ts";
+import { OrderPayloadError } from "./errors.ts";
+import type { DualAmount, NormalizedOrder, NormalizedRefund, OrderCustomer, OrderLine, UnknownAmounts } from "./model.ts";
+import { exactId, optionalId } from "./shopify-ids.ts";
+import { knownCurrency, MoneyReader, type Currencies } from "./shopify-money.ts";
 import { addDecimalStrings } from "./tax-rate.ts";
 import { oneLineZodError } from "./zod-error.ts";
 
-/** The payload is not an order (or refund) this app can read. The message is one line, for merchants. */
-export class OrderPayloadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "OrderPayloadError";
-  }
-}
+export { OrderPayloadError } from "./errors.ts";
 
-// Ids are checked for exactness by exactId() below, where the payload's admin_graphql_api_id is at hand.
+// Ids are checked for exactness by exactId(), where the resource's admin_graphql_api_id is at hand.
 const id = z.union([
   z.number().nonnegative().refine(Number.isInteger, "expected a numeric id"),
   z.string().regex(/^\d+$/, "expected a numeric id"),
@@ -26,8 +26,8 @@ const currencyCode = z.string().regex(/^[A-Z]{3}$/, "expected a three-letter ISO
 const money = z.object({ amount, currency_code: currencyCode });
 const moneySet = z.object({ shop_money: money, presentment_money: money });
 
-const taxLine = z.object({ price: amount.optional(), price_set: moneySet.optional(), rate: z.union([z.number(), z.string()]).nullish() });
-const discountAllocation = z.object({ amount: amount.optional(), amount_set: moneySet.optional() });
+const taxLine = z.object({ price: amount.nullish(), price_set: moneySet.nullish(), rate: z.union([z.number(), z.string()]).nullish() });
+const discountAllocation = z.object({ amount: amount.nullish(), amount_set: moneySet.nullish() });
 
 const lineItem = z.object({
   id,
@@ -39,17 +39,17 @@ const lineItem = z.object({
   name: z.string().nullish(),
   quantity: z.number().int().nonnegative(),
   current_quantity: z.number().int().nonnegative().nullish(),
-  price: amount.optional(),
-  price_set: moneySet.optional(),
+  price: amount.nullish(),
+  price_set: moneySet.nullish(),
   discount_allocations: z.array(discountAllocation).nullish(),
   tax_lines: z.array(taxLine).nullish(),
 });
 
 const shippingLine = z.object({
-  price: amount.optional(),
-  price_set: moneySet.optional(),
-  discounted_price: amount.optional(),
-  discounted_price_set: moneySet.optional(),
+  price: amount.nullish(),
+  price_set: moneySet.nullish(),
+  discounted_price: amount.nullish(),
+  discounted_price_set: moneySet.nullish(),
   discount_allocations: z.array(discountAllocation).nullish(),
   tax_lines: z.array(taxLine).nullish(),
 });
@@ -76,14 +76,14 @@ const orderPayload = z.object({
     .nullish(),
   line_items: z.array(lineItem).min(1, "an order needs at least one line item"),
   shipping_lines: z.array(shippingLine).nullish(),
-  total_tax: amount.optional(),
-  total_tax_set: moneySet.optional(),
-  current_total_tax: amount.optional(),
-  current_total_tax_set: moneySet.optional(),
-  total_price: amount.optional(),
-  total_price_set: moneySet.optional(),
-  current_total_price: amount.optional(),
-  current_total_price_set: moneySet.optional(),
+  total_tax: amount.nullish(),
+  total_tax_set: moneySet.nullish(),
+  current_total_tax: amount.nullish(),
+  current_total_tax_set: moneySet.nullish(),
+  total_price: amount.nullish(),
+  total_price_set: moneySet.nullish(),
+  current_total_price: amount.nullish(),
+  current_total_price_set: moneySet.nullish(),
 });
 
 const refundPayload = z.object({
@@ -96,89 +96,16 @@ const refundPayload = z.object({
       z.object({
         line_item_id: id,
         quantity: z.number().int().nonnegative(),
-        subtotal: amount.optional(),
-        subtotal_set: moneySet.optional(),
-        total_tax: amount.optional(),
-        total_tax_set: moneySet.optional(),
+        subtotal: amount.nullish(),
+        subtotal_set: moneySet.nullish(),
+        total_tax: amount.nullish(),
+        total_tax_set: moneySet.nullish(),
       }),
     )
     .nullish(),
 });
 
-type MoneySet = z.infer<typeof moneySet>;
-
-const MAX_ID = 2n ** 64n - 1n;
-
-/**
- * A Shopify id as its exact decimal text. Ids are 64-bit: a number beyond 2^53 has already been changed by the
- * JSON parse that produced it, so it is taken from the resource's admin_graphql_api_id ("gid://shopify/Order/<id>")
- * when that names the same number, and refused otherwise (parse bodies with app/orders/shopify-json.ts).
- */
-function exactId(value: number | string, where: string, graphqlId?: string | null): string {
-  if (typeof value === "string") {
-    const digits = BigInt(value);
-    if (digits > MAX_ID) throw new OrderPayloadError(`${where}: ${value} is not a 64-bit id`);
-    return digits.toString();
-  }
-  if (Number.isSafeInteger(value)) return String(value);
-  const fromGid = graphqlId ? /\/(\d+)$/.exec(graphqlId)?.[1] : undefined;
-  if (fromGid !== undefined && Number(fromGid) === value) return exactId(fromGid, where);
-  throw new OrderPayloadError(`${where}: the id ${value} is beyond 2^53 and was read inexactly`);
-}
-
-/**
- * An id the order can do without (variant, product, customer): one that was read inexactly is left out rather
- * than recorded wrong, and the order keeps a note saying so.
- */
-function optionalId(value: number | string | null | undefined, where: string, notes: string[], graphqlId?: string | null): string | null {
-  if (value === null || value === undefined) return null;
-  try {
-    return exactId(value, where, graphqlId);
-  } catch (error) {
-    if (!(error instanceof OrderPayloadError) || typeof value !== "number") throw error;
-    notes.push(`${error.message}: left out`);
-    return null;
-  }
-}
-type Currencies = { shop: string; presentment: string };
-
-/** Reads one amount in both money sets, checking each set's currency so the two can never be swapped. */
-function dual(set: MoneySet | undefined, fallback: string | number | undefined, currencies: Currencies, where: string): DualAmount {
-  if (set) {
-    if (set.shop_money.currency_code !== currencies.shop) {
-      throw new OrderPayloadError(`${where}: shop_money is in ${set.shop_money.currency_code}, but the shop currency is ${currencies.shop}`);
-    }
-    if (set.presentment_money.currency_code !== currencies.presentment) {
-      throw new OrderPayloadError(
-        `${where}: presentment_money is in ${set.presentment_money.currency_code}, but the order was presented in ${currencies.presentment}`,
-      );
-    }
-    return {
-      shop: minor(set.shop_money.amount, currencies.shop, where),
-      presentment: minor(set.presentment_money.amount, currencies.presentment, where),
-    };
-  }
-  if (fallback === undefined) return { shop: 0, presentment: 0 };
-  // Older payloads carry only the shop amount; it stands for both only when both currencies are the same.
-  if (currencies.shop !== currencies.presentment) {
-    throw new OrderPayloadError(`${where}: the money set is missing, so the ${currencies.presentment} amount is unknown`);
-  }
-  const value = minor(fallback, currencies.shop, where);
-  return { shop: value, presentment: value };
-}
-
-function minor(value: string | number, currency: string, where: string): number {
-  try {
-    const parsed = parseMinorUnits(value, currency);
-    if (parsed < 0) throw new MoneyFormatError(`"${value}" is negative`);
-    return parsed;
-  } catch (error) {
-    if (error instanceof MoneyFormatError || error instanceof UnknownCurrencyError) {
-      throw new OrderPayloadError(`${where}: ${error.message}`);
-    }
-    throw error;
-  }
-}
+type ShippingLine = z.infer<typeof shippingLine>;
 
 function addRate(total: string, rate: string | number, where: string): string {
   try {
@@ -186,16 +113,6 @@ function addRate(total: string, rate: string | number, where: string): string {
   } catch {
     throw new OrderPayloadError(`${where}.tax_lines: "${rate}" is not a tax rate`);
   }
-}
-
-function addDual(amounts: DualAmount[]): DualAmount {
-  return { shop: sumMinor(amounts.map((a) => a.shop)), presentment: sumMinor(amounts.map((a) => a.presentment)) };
-}
-
-function subtractDual(a: DualAmount, b: DualAmount, where: string): DualAmount {
-  const result = { shop: a.shop - b.shop, presentment: a.presentment - b.presentment };
-  if (result.shop < 0 || result.presentment < 0) throw new OrderPayloadError(`${where}: discounts exceed the price`);
-  return result;
 }
 
 function parsePayload<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
@@ -207,14 +124,10 @@ function parsePayload<T>(schema: z.ZodType<T>, payload: unknown, what: string): 
   return result.data;
 }
 
-function knownCurrency(code: string, where: string): string {
-  try {
-    currencyExponent(code);
-    return code;
-  } catch (error) {
-    if (error instanceof UnknownCurrencyError) throw new OrderPayloadError(`${where}: ${error.message}`);
-    throw error;
-  }
+function unknownAmounts(reader: MoneyReader): UnknownAmounts | undefined {
+  const { shop, presentment } = reader.unknown;
+  if (!shop.length && !presentment.length) return undefined;
+  return { ...(shop.length ? { shop } : {}), ...(presentment.length ? { presentment } : {}) };
 }
 
 export interface OrderReadOptions {
@@ -227,18 +140,43 @@ export interface OrderReadOptions {
   figures?: "current" | "asPaid";
 }
 
+interface ReadLine {
+  line: OrderLine;
+  /** The line's price, discounts and tax over every unit ever ordered, as Shopify sends them. */
+  ordered: { quantity: number; gross: DualAmount; discount: DualAmount; tax: DualAmount };
+}
+
+function readShipping(lines: ShippingLine[], reader: MoneyReader) {
+  return lines.map((line, index) => {
+    const where = `shipping_lines.${index}`;
+    const price = reader.read(line.price_set, line.price, `${where}.price`);
+    let discounted: DualAmount;
+    if (line.discounted_price_set || (line.discounted_price !== undefined && line.discounted_price !== null)) {
+      discounted = reader.read(line.discounted_price_set, line.discounted_price, `${where}.discounted_price`);
+    } else {
+      const discounts = sumDual((line.discount_allocations ?? []).map((d, i) => reader.read(d.amount_set, d.amount, `${where}.discount_allocations.${i}`)));
+      discounted = subtractDual(price, discounts);
+      if (isNegative(discounted)) throw new OrderPayloadError(`${where}: discounts exceed the price`);
+      if (discounts.shop !== 0 || discounts.presentment !== 0) reader.derived(`${where}.discounted_price: derived from the price and its discount allocations`);
+    }
+    const tax = sumDual((line.tax_lines ?? []).map((t, i) => reader.read(t.price_set, t.price, `${where}.tax_lines.${i}`)));
+    return { discounted, tax };
+  });
+}
+
 /** Converts an orders/paid (or orders/cancelled) payload. Throws OrderPayloadError with a one-line message. */
 export function orderFromShopify(payload: unknown, options: OrderReadOptions = {}): NormalizedOrder {
   const asPaid = options.figures === "asPaid";
   const order = parsePayload(orderPayload, payload, "order");
   const orderId = exactId(order.id, "id", order.admin_graphql_api_id);
-  const notes: string[] = [];
   const currencies: Currencies = {
     shop: knownCurrency(order.currency, "currency"),
     presentment: knownCurrency(order.presentment_currency ?? order.currency, "presentment_currency"),
   };
+  const reader = new MoneyReader(currencies);
+  const notes = reader.notes;
 
-  const lines: OrderLine[] = [];
+  const read: ReadLine[] = [];
   order.line_items.forEach((item, index) => {
     const where = `line_items.${index}`;
     const quantity = asPaid ? item.quantity : (item.current_quantity ?? item.quantity);
@@ -251,37 +189,83 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
     const lineId = exactId(item.id, `${where}.id`, item.admin_graphql_api_id);
     const variantId = optionalId(item.variant_id, `${where}.variant_id`, notes);
     const sku = item.sku?.trim() || variantId || `line-${lineId}`;
-    lines.push({
-      id: lineId,
-      sku,
-      variantId,
-      productId: optionalId(item.product_id, `${where}.product_id`, notes),
-      title: item.title?.trim() || item.name?.trim() || sku,
-      quantity,
-      unitPrice: dual(item.price_set, item.price, currencies, `${where}.price`),
-      discount: addDual(
-        (item.discount_allocations ?? []).map((d, i) => dual(d.amount_set, d.amount, currencies, `${where}.discount_allocations.${i}`)),
-      ),
-      tax: addDual((item.tax_lines ?? []).map((t, i) => dual(t.price_set, t.price, currencies, `${where}.tax_lines.${i}`))),
-      ...(taxRate === undefined ? {} : { taxRate }),
+    const unitPrice = reader.read(item.price_set, item.price, `${where}.price`);
+    const discount = sumDual((item.discount_allocations ?? []).map((d, i) => reader.read(d.amount_set, d.amount, `${where}.discount_allocations.${i}`)));
+    const tax = sumDual((item.tax_lines ?? []).map((t, i) => reader.read(t.price_set, t.price, `${where}.tax_lines.${i}`)));
+    read.push({
+      line: {
+        id: lineId,
+        sku,
+        variantId,
+        productId: optionalId(item.product_id, `${where}.product_id`, notes),
+        title: item.title?.trim() || item.name?.trim() || sku,
+        quantity,
+        unitPrice,
+        discount,
+        tax,
+        ...(taxRate === undefined ? {} : { taxRate }),
+      },
+      ordered: { quantity: item.quantity, gross: mapDual(unitPrice, (unit) => unit * item.quantity), discount, tax },
     });
   });
-  if (lines.length === 0) throw new OrderPayloadError("not a Shopify order: every line item has a quantity of 0");
+  if (read.length === 0) throw new OrderPayloadError("not a Shopify order: every line item has a quantity of 0");
+  const lines = read.map((r) => r.line);
 
-  const shippingParts = (order.shipping_lines ?? []).map((line, index) => {
-    const where = `shipping_lines.${index}`;
-    const price = dual(line.price_set, line.price, currencies, `${where}.price`);
-    const discounted =
-      line.discounted_price_set || line.discounted_price !== undefined
-        ? dual(line.discounted_price_set, line.discounted_price, currencies, `${where}.discounted_price`)
-        : subtractDual(
-            price,
-            addDual((line.discount_allocations ?? []).map((d, i) => dual(d.amount_set, d.amount, currencies, `${where}.discount_allocations.${i}`))),
-            where,
-          );
-    const tax = addDual((line.tax_lines ?? []).map((t, i) => dual(t.price_set, t.price, currencies, `${where}.tax_lines.${i}`)));
-    return { discounted, tax };
-  });
+  const shippingParts = readShipping(order.shipping_lines ?? [], reader);
+  const shipping = sumDual(shippingParts.map((p) => p.discounted));
+  const shippingTax = sumDual(shippingParts.map((p) => p.tax));
+  const taxesIncluded = order.taxes_included ?? false;
+
+  // What the kept lines come to, for totals Shopify left out.
+  const linesTax = sumDual(lines.map((line) => line.tax));
+  const linesPaid = sumDual(lines.map((line) => subtractDual(mapDual(line.unitPrice, (unit) => unit * line.quantity), line.discount)));
+  // What lines reduced since payment took away from the order's original totals.
+  const reduced = read.filter((r) => r.line.quantity < r.ordered.quantity);
+  const removedTax = sumDual(reduced.map((r) => subtractDual(r.ordered.tax, r.line.tax)));
+  const removedPaid = sumDual(
+    reduced.map((r) =>
+      sumDual([
+        subtractDual(subtractDual(r.ordered.gross, mapDual(r.line.unitPrice, (unit) => unit * r.line.quantity)), subtractDual(r.ordered.discount, r.line.discount)),
+        taxesIncluded ? ZERO : subtractDual(r.ordered.tax, r.line.tax),
+      ]),
+    ),
+  );
+
+  const total = (
+    name: "total_tax" | "total_price",
+    current: { set: z.infer<typeof moneySet> | null | undefined; plain: string | number | null | undefined },
+    original: { set: z.infer<typeof moneySet> | null | undefined; plain: string | number | null | undefined },
+    removed: DualAmount,
+    fromLines: () => DualAmount,
+  ): DualAmount => {
+    const has = (figure: typeof current) => Boolean(figure.set) || (figure.plain !== undefined && figure.plain !== null);
+    if (!asPaid && has(current)) return reader.read(current.set, current.plain, `current_${name}`);
+    if (has(original)) {
+      const value = reader.read(original.set, original.plain, name);
+      if (asPaid || reduced.length === 0) {
+        if (!asPaid) reader.derived(`current_${name}: missing; ${name} used (no line was reduced since payment)`);
+        return value;
+      }
+      reader.derived(`current_${name}: missing; derived from ${name} less what the reduced lines took away`);
+      return nonNegative(subtractDual(value, removed), `current_${name}`, reader);
+    }
+    reader.derived(`${asPaid ? "" : "current_"}${name}: missing; derived from the line items and shipping`);
+    return fromLines();
+  };
+  const totalTax = total(
+    "total_tax",
+    { set: order.current_total_tax_set, plain: order.current_total_tax },
+    { set: order.total_tax_set, plain: order.total_tax },
+    removedTax,
+    () => sumDual([linesTax, shippingTax]),
+  );
+  const totalPaid = total(
+    "total_price",
+    { set: order.current_total_price_set, plain: order.current_total_price },
+    { set: order.total_price_set, plain: order.total_price },
+    removedPaid,
+    () => sumDual([linesPaid, shipping, taxesIncluded ? ZERO : sumDual([linesTax, shippingTax])]),
+  );
 
   const browserIp = order.browser_ip ?? order.client_details?.browser_ip ?? null;
   const customer: OrderCustomer | null =
@@ -300,15 +284,7 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
     if (attribute.value !== null) noteAttributes[attribute.name] = String(attribute.value);
   }
 
-  const totalTax =
-    !asPaid && (order.current_total_tax_set || order.current_total_tax !== undefined)
-      ? dual(order.current_total_tax_set, order.current_total_tax, currencies, "current_total_tax")
-      : dual(order.total_tax_set, order.total_tax, currencies, "total_tax");
-  const totalPaid =
-    !asPaid && (order.current_total_price_set || order.current_total_price !== undefined)
-      ? dual(order.current_total_price_set, order.current_total_price, currencies, "current_total_price")
-      : dual(order.total_price_set, order.total_price, currencies, "total_price");
-
+  const unknown = unknownAmounts(reader);
   return {
     id: orderId,
     name: order.name,
@@ -317,19 +293,27 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
     createdAt: order.created_at,
     cancelledAt: order.cancelled_at ?? null,
     currencies,
-    taxesIncluded: order.taxes_included ?? false,
+    taxesIncluded,
     cartToken: order.cart_token ?? null,
     landingSite: order.landing_site ?? null,
     noteAttributes,
     discountCodes: (order.discount_codes ?? []).map((d) => d.code).filter((code) => code.length > 0),
     customer,
     lines,
-    shipping: addDual(shippingParts.map((p) => p.discounted)),
-    shippingTax: addDual(shippingParts.map((p) => p.tax)),
+    shipping,
+    shippingTax,
     totalTax,
     totalPaid,
     ...(notes.length ? { notes } : {}),
+    ...(unknown ? { unknownAmounts: unknown } : {}),
   };
+}
+
+/** A derived total below zero means Shopify's own figures disagree: it counts as zero, with a note. */
+function nonNegative(value: DualAmount, where: string, reader: MoneyReader): DualAmount {
+  if (!isNegative(value)) return value;
+  reader.derived(`${where}: derived below zero; counted as 0`);
+  return mapDual(value, (v) => Math.max(0, v));
 }
 
 /**
@@ -354,15 +338,13 @@ export function refundFromShopify(payload: unknown, order?: Pick<NormalizedOrder
     };
   } else if (items.length === 0) currencies = { shop: "USD", presentment: "USD" }; // no amounts to read
   else throw new OrderPayloadError("refund_line_items carry no money sets: read this refund together with its order");
-  return {
-    id: refundId,
-    orderId,
-    createdAt: refund.created_at,
-    lines: items.map((item, index) => ({
-      lineId: exactId(item.line_item_id, `refund_line_items.${index}.line_item_id`),
-      quantity: item.quantity,
-      subtotal: dual(item.subtotal_set, item.subtotal, currencies, `refund_line_items.${index}.subtotal`),
-      tax: dual(item.total_tax_set, item.total_tax, currencies, `refund_line_items.${index}.total_tax`),
-    })),
-  };
+  const reader = new MoneyReader(currencies);
+  const lines = items.map((item, index) => ({
+    lineId: exactId(item.line_item_id, `refund_line_items.${index}.line_item_id`),
+    quantity: item.quantity,
+    subtotal: reader.read(item.subtotal_set, item.subtotal, `refund_line_items.${index}.subtotal`),
+    tax: reader.read(item.total_tax_set, item.total_tax, `refund_line_items.${index}.total_tax`),
+  }));
+  const unknown = unknownAmounts(reader);
+  return { id: refundId, orderId, createdAt: refund.created_at, lines, ...(unknown ? { unknownAmounts: unknown } : {}) };
 }

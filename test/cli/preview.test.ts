@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { shopifyOrder } from "../fixtures/shopify-order.ts";
+import { shopifyOrder, withoutMoneySets } from "../fixtures/shopify-order.ts";
 import { documentedPaidOrderText, SAMPLE_ORDER_ID } from "../fixtures/shopify-samples/index.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -85,6 +85,20 @@ describe("affiliate-relay preview", () => {
     expect(run.code).toBe(0);
     const [entry] = JSON.parse(run.stdout) as Entry[];
     expect(entry!.request!.body).toMatchObject({ cart_id: SAMPLE_ORDER_ID, order_id: "9999", currency_code: "USD" });
+  });
+
+  it("shows an order it cannot price in the chosen currency as a skip with the reason on every network", async () => {
+    const order = file("no-sets.json", JSON.stringify(withoutMoneySets(shopifyOrder({ presentment: { currency: "EUR", factor: 2 }, lines: [{ quantity: 1, unitPrice: 100 }] }))));
+    const presentment = file("presentment-all.json", JSON.stringify({ currency: "presentment", networks: { refersion: { enabled: true, publicKey: "p", secretKey: "s" }, retrack: { enabled: false, apiToken: "t", eventId: "1f80e399-6f55-4cef-b8b0-0f74752c1ceb" } } }));
+    const run = await preview(order, "--settings", presentment);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([
+      { network: "refersion", action: "skip", reason: expect.stringMatching(/^the order cannot be priced in the presentment currency .*EUR: Shopify sent no EUR amount for line_items\.0\.price/) },
+      { network: "retrack", action: "skip", reason: "Retrack is switched off in the settings" },
+    ]);
+    // In the shop currency the same file is sent.
+    const shop = JSON.parse((await preview(order)).stdout) as Entry[];
+    expect(shop[0]).toMatchObject({ network: "refersion", action: "send" });
   });
 
   it("skips test orders unless the settings send them", async () => {

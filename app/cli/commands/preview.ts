@@ -6,7 +6,7 @@ import { redactRequest, type RedactedRequest } from "../../networks/http.ts";
 import { networks, type AnyNetworkDefinition } from "../../networks/registry.ts";
 import { OrderPayloadError, orderFromShopify, refundFromShopify } from "../../orders/from-shopify.ts";
 import type { CurrencyMode, PricedRefund } from "../../orders/model.ts";
-import { priceOrder, priceRefund } from "../../orders/price.ts";
+import { priceOrder, priceRefund, pricingProblem } from "../../orders/price.ts";
 import { parseJsonKeepingBigIntegers } from "../../orders/shopify-json.ts";
 import { oneLineZodError } from "../../orders/zod-error.ts";
 import { settingsFileSchema } from "../../settings/file-schema.ts";
@@ -118,12 +118,15 @@ export async function preview(options: Options): Promise<PreviewEntry[]> {
   try {
     // A cancellation reverses the order as it was paid (its current quantities may all be 0 by now).
     const order = orderFromShopify(orderPayload, options.topic === "orders/cancelled" ? { figures: "asPaid" } : {});
-    const priced = priceOrder(order, settings.currency);
-    let pricedRefund: PricedRefund | null = null;
-    if (refundPayload !== null) pricedRefund = priceRefund(refundFromShopify(refundPayload, order), order, settings.currency);
+    const refund = refundPayload === null ? null : refundFromShopify(refundPayload, order);
+    // Amounts Shopify left out in the chosen currency: every network skips, as the pipeline records it.
+    const unpriceable = pricingProblem(order, order.currencies, settings.currency) ?? (refund && pricingProblem(refund, order.currencies, settings.currency, `refund ${refund.id}`));
+    const priced = unpriceable ? null : priceOrder(order, settings.currency);
+    const pricedRefund: PricedRefund | null = refund && !unpriceable ? priceRefund(refund, order, settings.currency) : null;
     return settings.blocks.map(({ network, settings: block }): PreviewEntry => {
       if (!block) return { network: network.id, action: "skip", reason: `${network.label} has no placeholder settings: pass --settings` };
-      const decision = decideDelivery(network, block, options.topic, priced, pricedRefund, {
+      if (!priced && block.enabled) return { network: network.id, action: "skip", reason: unpriceable! };
+      const decision = decideDelivery(network, block, options.topic, priced!, pricedRefund, {
         sendTestOrders: settings.sendTestOrders,
         externalRef: null,
       });
