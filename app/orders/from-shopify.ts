@@ -5,6 +5,7 @@
 // note on the order, and an amount that is unknown in one money set only stops pricing in that set
 // (app/orders/shopify-money.ts). Only a payload that is not a readable order throws OrderPayloadError.
 import { z } from "zod";
+import { keptShare } from "../money/arithmetic.ts";
 import { ZERO, isNegative, mapDual, subtractDual, sumDual } from "./dual-amount.ts";
 import { OrderPayloadError } from "./errors.ts";
 import type { DualAmount, NormalizedOrder, NormalizedRefund, OrderCustomer, OrderLine, UnknownAmounts } from "./model.ts";
@@ -190,8 +191,15 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
     const variantId = optionalId(item.variant_id, `${where}.variant_id`, notes);
     const sku = item.sku?.trim() || variantId || `line-${lineId}`;
     const unitPrice = reader.read(item.price_set, item.price, `${where}.price`);
-    const discount = sumDual((item.discount_allocations ?? []).map((d, i) => reader.read(d.amount_set, d.amount, `${where}.discount_allocations.${i}`)));
-    const tax = sumDual((item.tax_lines ?? []).map((t, i) => reader.read(t.price_set, t.price, `${where}.tax_lines.${i}`)));
+    const orderedDiscount = sumDual((item.discount_allocations ?? []).map((d, i) => reader.read(d.amount_set, d.amount, `${where}.discount_allocations.${i}`)));
+    const orderedTax = sumDual((item.tax_lines ?? []).map((t, i) => reader.read(t.price_set, t.price, `${where}.tax_lines.${i}`)));
+    // A line edited down or partly refunded still carries the discounts and taxes of every unit ever ordered:
+    // the kept units' share of them is what the shopper kept.
+    const reducedBy = quantity < item.quantity;
+    const kept = (amount: DualAmount) => (reducedBy ? mapDual(amount, (value) => keptShare(value, item.quantity, quantity)) : amount);
+    const discount = kept(orderedDiscount);
+    const tax = kept(orderedTax);
+    if (reducedBy) reader.derived(`${where}: ${quantity} of ${item.quantity} units kept; its discounts and taxes are the kept units' share`);
     read.push({
       line: {
         id: lineId,
@@ -205,7 +213,7 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
         tax,
         ...(taxRate === undefined ? {} : { taxRate }),
       },
-      ordered: { quantity: item.quantity, gross: mapDual(unitPrice, (unit) => unit * item.quantity), discount, tax },
+      ordered: { quantity: item.quantity, gross: mapDual(unitPrice, (unit) => unit * item.quantity), discount: orderedDiscount, tax: orderedTax },
     });
   });
   if (read.length === 0) throw new OrderPayloadError("not a Shopify order: every line item has a quantity of 0");
