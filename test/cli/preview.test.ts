@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { shopifyOrder, withoutMoneySets } from "../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund, withoutMoneySets } from "../fixtures/shopify-order.ts";
 import { documentedPaidOrderText, SAMPLE_ORDER_ID } from "../fixtures/shopify-samples/index.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -99,6 +99,26 @@ describe("affiliate-relay preview", () => {
     // In the shop currency the same file is sent.
     const shop = JSON.parse((await preview(order)).stdout) as Entry[];
     expect(shop[0]).toMatchObject({ network: "refersion", action: "send" });
+  });
+
+  it("reverses what a refund returned, given the order as the merchant has it after the refund", async () => {
+    const lines = [
+      { id: 11, sku: "TEE", quantity: 2, currentQuantity: 1, unitPrice: 2500 },
+      { id: 12, sku: "MUG", quantity: 1, currentQuantity: 0, unitPrice: 1200 },
+      { id: 13, sku: "CAP", quantity: 1, unitPrice: 900 },
+    ];
+    const after = shopifyOrder({ lines });
+    const refund = shopifyRefund({ orderId: 5_000_000_001, lines: [{ lineItemId: 11, quantity: 1, subtotal: 2500 }, { lineItemId: 12, quantity: 1, subtotal: 1200 }] });
+    const run = await preview(file("after-refund.json", JSON.stringify({ order: after, refund })), "--topic", "refunds/create");
+    expect(run.stderr).toBe("");
+    const [refersion] = JSON.parse(run.stdout) as Entry[];
+    expect(refersion!.request!.body).toEqual({ order_id: "1001", items: [{ sku: "TEE", price: 25, quantity: 1 }, { sku: "MUG", price: 12, quantity: 1 }] });
+
+    // Everything refunded: every current quantity is 0, and the refund still reverses the whole order.
+    const all = shopifyOrder({ lines: lines.map((line) => ({ ...line, currentQuantity: 0 })) });
+    const full = shopifyRefund({ orderId: 5_000_000_001, lines: lines.map((line) => ({ lineItemId: line.id, quantity: line.quantity, subtotal: line.unitPrice * line.quantity })) });
+    const whole = JSON.parse((await preview(file("all-refunded.json", JSON.stringify({ order: all, refund: full })), "--topic", "refunds/create")).stdout) as Entry[];
+    expect((whole[0]!.request!.body as { items: unknown[] }).items).toHaveLength(3);
   });
 
   it("skips test orders unless the settings send them", async () => {

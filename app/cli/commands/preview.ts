@@ -19,7 +19,8 @@ Prints a JSON array, one entry per network in the settings:
 Secret header values are shown as "[redacted]". Nothing is stored or sent.
 
   <order.json>   a Shopify order webhook payload (orders/paid, orders/cancelled). For --topic refunds/create,
-                 a file holding {"order": <order payload>, "refund": <refunds/create payload>}.
+                 a file holding {"order": <order payload>, "refund": <refunds/create payload>}; the order may be
+                 as it stands after the refund (reversals are read against the order as it was paid).
   --settings     a settings file (as exported by the admin or \`settings export\`). Without it, every network is
                  previewed as switched on with placeholder credentials, in the shop currency, test orders skipped.
   --topic        the Shopify event to preview (default orders/paid).`;
@@ -116,8 +117,11 @@ export async function preview(options: Options): Promise<PreviewEntry[]> {
     refundPayload = (input as { refund: unknown }).refund;
   }
   try {
-    // A cancellation reverses the order as it was paid (its current quantities may all be 0 by now).
-    const order = orderFromShopify(orderPayload, options.topic === "orders/cancelled" ? { figures: "asPaid" } : {});
+    // A reversal undoes what was reported for the order as it was paid: by now a cancellation may have left every
+    // current quantity at 0, and a refund has already taken its own units off. The pipeline reverses against the
+    // order it recorded at payment; the file holds the order as the merchant has it now.
+    const reversal = options.topic !== "orders/paid";
+    const order = orderFromShopify(orderPayload, reversal ? { figures: "asPaid" } : {});
     const refund = refundPayload === null ? null : refundFromShopify(refundPayload, order);
     // Amounts Shopify left out in the chosen currency: every network skips, as the pipeline records it.
     const unpriceable = pricingProblem(order, order.currencies, settings.currency) ?? (refund && pricingProblem(refund, order.currencies, settings.currency, `refund ${refund.id}`));
