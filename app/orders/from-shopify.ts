@@ -116,6 +116,12 @@ function addRate(total: string, rate: string | number, where: string): string {
   }
 }
 
+/** A text field trimmed, or null when it is absent or blank. */
+function present(value: string | null | undefined): string | null {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : null;
+}
+
 function parsePayload<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
   if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
     throw new OrderPayloadError(`not a Shopify ${what}: expected a JSON object`);
@@ -275,14 +281,17 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
     () => sumDual([linesPaid, shipping, taxesIncluded ? ZERO : sumDual([linesTax, shippingTax])]),
   );
 
-  const browserIp = order.browser_ip ?? order.client_details?.browser_ip ?? null;
+  // Without Shopify's Level 2 approval for protected customer data, names and emails arrive null, blank or not
+  // at all: each is kept only where it says something (README: "Protected customer data").
+  const browserIp = present(order.browser_ip) ?? present(order.client_details?.browser_ip);
+  const email = present(order.customer?.email) ?? present(order.email);
   const customer: OrderCustomer | null =
-    order.customer || order.email || browserIp
+    order.customer || email || browserIp
       ? {
           id: optionalId(order.customer?.id, "customer.id", notes, order.customer?.admin_graphql_api_id),
-          firstName: order.customer?.first_name ?? null,
-          lastName: order.customer?.last_name ?? null,
-          email: order.customer?.email ?? order.email ?? null,
+          firstName: present(order.customer?.first_name),
+          lastName: present(order.customer?.last_name),
+          email,
           ipAddress: browserIp,
         }
       : null;
