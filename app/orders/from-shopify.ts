@@ -11,6 +11,7 @@ import { OrderPayloadError } from "./errors.ts";
 import type { DualAmount, NormalizedOrder, NormalizedRefund, OrderCustomer, OrderLine, UnknownAmounts } from "./model.ts";
 import { exactId, optionalId } from "./shopify-ids.ts";
 import { knownCurrency, MoneyReader, type Currencies } from "./shopify-money.ts";
+import { cleanText, cleanUrl } from "./shopper-text.ts";
 import { addDecimalStrings } from "./tax-rate.ts";
 import { oneLineZodError } from "./zod-error.ts";
 
@@ -116,9 +117,9 @@ function addRate(total: string, rate: string | number, where: string): string {
   }
 }
 
-/** A text field trimmed, or null when it is absent or blank. */
+/** A text field cleaned (app/orders/shopper-text.ts) and trimmed, or null when it is absent or blank. */
 function present(value: string | null | undefined): string | null {
-  const trimmed = value?.trim();
+  const trimmed = value === null || value === undefined ? "" : cleanText(value).trim();
   return trimmed ? trimmed : null;
 }
 
@@ -195,7 +196,7 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
     );
     const lineId = exactId(item.id, `${where}.id`, item.admin_graphql_api_id);
     const variantId = optionalId(item.variant_id, `${where}.variant_id`, notes);
-    const sku = item.sku?.trim() || variantId || `line-${lineId}`;
+    const sku = present(item.sku) ?? variantId ?? `line-${lineId}`;
     const unitPrice = reader.read(item.price_set, item.price, `${where}.price`);
     const orderedDiscount = sumDual((item.discount_allocations ?? []).map((d, i) => reader.read(d.amount_set, d.amount, `${where}.discount_allocations.${i}`)));
     const orderedTax = sumDual((item.tax_lines ?? []).map((t, i) => reader.read(t.price_set, t.price, `${where}.tax_lines.${i}`)));
@@ -212,7 +213,7 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
         sku,
         variantId,
         productId: optionalId(item.product_id, `${where}.product_id`, notes),
-        title: item.title?.trim() || item.name?.trim() || sku,
+        title: present(item.title) ?? present(item.name) ?? sku,
         quantity,
         unitPrice,
         discount,
@@ -298,23 +299,25 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
 
   const noteAttributes: Record<string, string> = {};
   for (const attribute of order.note_attributes ?? []) {
-    if (attribute.value !== null) noteAttributes[attribute.name] = String(attribute.value);
+    if (attribute.value !== null) noteAttributes[cleanText(attribute.name)] = cleanText(String(attribute.value));
   }
+  const name = present(order.name);
+  if (!name) throw new OrderPayloadError("not a Shopify order: name is blank");
 
   const unknown = unknownAmounts(reader);
   return {
     id: orderId,
-    name: order.name,
-    reference: order.name.replace(/^#/, ""),
+    name,
+    reference: name.replace(/^#/, ""),
     test: order.test ?? false,
     createdAt: order.created_at,
     cancelledAt: order.cancelled_at ?? null,
     currencies,
     taxesIncluded,
-    cartToken: order.cart_token ?? null,
-    landingSite: order.landing_site ?? null,
+    cartToken: present(order.cart_token),
+    landingSite: order.landing_site === null || order.landing_site === undefined ? null : cleanUrl(order.landing_site),
     noteAttributes,
-    discountCodes: (order.discount_codes ?? []).map((d) => d.code).filter((code) => code.length > 0),
+    discountCodes: (order.discount_codes ?? []).map((d) => present(d.code)).filter((code): code is string => code !== null),
     customer,
     lines,
     shipping,
