@@ -1,9 +1,11 @@
 // The two ways an order from Shopify can fail to become something a network is sent.
+import { cleanText } from "./shopper-text.ts";
 
 /** The payload is not an order (or refund) this app can read: the webhook gets 422 and nothing is written. */
 export class OrderPayloadError extends Error {
   constructor(message: string) {
-    super(message);
+    // One line, whatever of the payload it quotes: it is logged and answered to Shopify.
+    super(cleanText(message).slice(0, 500));
     this.name = "OrderPayloadError";
   }
 }

@@ -117,6 +117,24 @@ function addRate(total: string, rate: string | number, where: string): string {
   }
 }
 
+// Shopify's timestamps: ISO 8601 with an offset ("2021-12-31T19:00:00-05:00"), or UTC ("...Z").
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+
+/** A timestamp both databases can store (years 1000 to 9999), as Shopify wrote it. */
+function timestamp(value: string, where: string, what = "order"): string {
+  const ms = TIMESTAMP.test(value) ? Date.parse(value) : NaN;
+  const year = Number.isNaN(ms) ? NaN : new Date(ms).getUTCFullYear();
+  if (!(year >= 1000 && year <= 9999)) throw new OrderPayloadError(`not a Shopify ${what}: ${where} "${value.slice(0, 40)}" is not a timestamp`);
+  return value;
+}
+
+/** unit x quantity, refused where it is beyond what can be counted exactly. */
+function lineGross(unit: number, quantity: number, where: string): number {
+  const gross = unit * quantity;
+  if (!Number.isSafeInteger(gross)) throw new OrderPayloadError(`${where}: ${quantity} units of the price are too large an amount to count exactly`);
+  return gross;
+}
+
 /** A text field cleaned (app/orders/shopper-text.ts) and trimmed, or null when it is absent or blank. */
 function present(value: string | null | undefined): string | null {
   const trimmed = value === null || value === undefined ? "" : cleanText(value).trim();
@@ -172,8 +190,25 @@ function readShipping(lines: ShippingLine[], reader: MoneyReader) {
   });
 }
 
+/**
+ * Sums beyond the safe-integer range (app/money/arithmetic.ts throws RangeError) mean the payload's amounts cannot
+ * be counted exactly: such a payload is unreadable, like any other malformed one.
+ */
+function readable<T>(what: string, convert: () => T): T {
+  try {
+    return convert();
+  } catch (error) {
+    if (error instanceof RangeError) throw new OrderPayloadError(`not a Shopify ${what}: its amounts are too large to count exactly`);
+    throw error;
+  }
+}
+
 /** Converts an orders/paid (or orders/cancelled) payload. Throws OrderPayloadError with a one-line message. */
 export function orderFromShopify(payload: unknown, options: OrderReadOptions = {}): NormalizedOrder {
+  return readable("order", () => readOrder(payload, options));
+}
+
+function readOrder(payload: unknown, options: OrderReadOptions): NormalizedOrder {
   const asPaid = options.figures === "asPaid";
   const order = parsePayload(orderPayload, payload, "order");
   const orderId = exactId(order.id, "id", order.admin_graphql_api_id);
@@ -187,7 +222,11 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
   const read: ReadLine[] = [];
   order.line_items.forEach((item, index) => {
     const where = `line_items.${index}`;
-    const quantity = asPaid ? item.quantity : (item.current_quantity ?? item.quantity);
+    let quantity = asPaid ? item.quantity : (item.current_quantity ?? item.quantity);
+    if (quantity > item.quantity) {
+      reader.derived(`${where}: current_quantity ${quantity} is above quantity ${item.quantity}; ${item.quantity} counted`);
+      quantity = item.quantity;
+    }
     // Removed lines (current_quantity 0) were not bought; nothing about them is reported.
     if (quantity === 0) return;
     const taxRate = (item.tax_lines ?? []).reduce<string | undefined>(
@@ -220,7 +259,7 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
         tax,
         ...(taxRate === undefined ? {} : { taxRate }),
       },
-      ordered: { quantity: item.quantity, gross: mapDual(unitPrice, (unit) => unit * item.quantity), discount: orderedDiscount, tax: orderedTax },
+      ordered: { quantity: item.quantity, gross: mapDual(unitPrice, (unit) => lineGross(unit, item.quantity, where)), discount: orderedDiscount, tax: orderedTax },
     });
   });
   if (read.length === 0) throw new OrderPayloadError("not a Shopify order: every line item has a quantity of 0");
@@ -233,6 +272,8 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
 
   // What the kept lines come to, for totals Shopify left out.
   const linesTax = sumDual(lines.map((line) => line.tax));
+  // Every sum a network is sent must be countable exactly: the lines' discounts together too.
+  sumDual(lines.map((line) => line.discount));
   const linesPaid = sumDual(lines.map((line) => subtractDual(mapDual(line.unitPrice, (unit) => unit * line.quantity), line.discount)));
   // What lines reduced since payment took away from the order's original totals.
   const reduced = read.filter((r) => r.line.quantity < r.ordered.quantity);
@@ -310,8 +351,8 @@ export function orderFromShopify(payload: unknown, options: OrderReadOptions = {
     name,
     reference: name.replace(/^#/, ""),
     test: order.test ?? false,
-    createdAt: order.created_at,
-    cancelledAt: order.cancelled_at ?? null,
+    createdAt: timestamp(order.created_at, "created_at"),
+    cancelledAt: order.cancelled_at === null || order.cancelled_at === undefined ? null : timestamp(order.cancelled_at, "cancelled_at"),
     currencies,
     taxesIncluded,
     cartToken: present(order.cart_token),
@@ -341,6 +382,10 @@ function nonNegative(value: DualAmount, where: string, reader: MoneyReader): Dua
  * to when that order is given; without it, the refund's own shop/presentment codes are taken as they come.
  */
 export function refundFromShopify(payload: unknown, order?: Pick<NormalizedOrder, "id" | "currencies">): NormalizedRefund {
+  return readable("refund", () => readRefund(payload, order));
+}
+
+function readRefund(payload: unknown, order?: Pick<NormalizedOrder, "id" | "currencies">): NormalizedRefund {
   const refund = parsePayload(refundPayload, payload, "refund");
   const refundId = exactId(refund.id, "id", refund.admin_graphql_api_id);
   const orderId = exactId(refund.order_id, "order_id");
@@ -365,6 +410,9 @@ export function refundFromShopify(payload: unknown, order?: Pick<NormalizedOrder
     subtotal: reader.read(item.subtotal_set, item.subtotal, `refund_line_items.${index}.subtotal`),
     tax: reader.read(item.total_tax_set, item.total_tax, `refund_line_items.${index}.total_tax`),
   }));
+  // What networks subtract from a line must be countable exactly.
+  sumDual(lines.map((line) => line.subtotal));
+  sumDual(lines.map((line) => line.tax));
   const unknown = unknownAmounts(reader);
-  return { id: refundId, orderId, createdAt: refund.created_at, lines, ...(unknown ? { unknownAmounts: unknown } : {}) };
+  return { id: refundId, orderId, createdAt: timestamp(refund.created_at, "created_at", "refund"), lines, ...(unknown ? { unknownAmounts: unknown } : {}) };
 }
