@@ -132,6 +132,9 @@ describe("affiliate-relay preview", () => {
       [[], /which order\?/],
       [[path.join(scratch, "missing.json")], /cannot read the order file .*missing\.json: no such file/],
       [[file("broken.json", "{ not json")], /is not valid JSON/],
+      // Node's own JSON errors quote the text around the fault: a settings file's secret must never be printed.
+      [[path.join(fixtures, "paid-usd.json"), "--settings", file("leaky-1.json", '{"networks": {"refersion": {"secretKey": sk_live_51SuperSecretValue}}}')], /^affiliate-relay preview: the settings file .*leaky-1\.json is not valid JSON; its content is not shown, as it may hold secrets$/m],
+      [[path.join(fixtures, "paid-usd.json"), "--settings", file("leaky-2.json", '{\n  "networks": {"refersion": {"secretKey": "sk_live_51SuperSecretValue",}}}')], /leaky-2\.json is not valid JSON \(at line 2, column 72\); its content is not shown/],
       [[file("not-order.json", '{"hello": "world"}')], /not a Shopify order: id/],
       [[file("bad-money.json", JSON.stringify({ ...shopifyOrder({ lines: [{ quantity: 1, unitPrice: 100 }] }), currency: "ZZZ" }))], /unknown currency code "ZZZ"/],
       [[path.join(fixtures, "paid-usd.json"), "--settings", file("bad-settings.json", '{"networks":{"retrack":{"enabled":true,"apiToken":"x","eventId":"nope"}}}')], /invalid settings file .*eventId: must be the program event's UUID/],
@@ -147,6 +150,7 @@ describe("affiliate-relay preview", () => {
       expect(run.stderr).toMatch(cases[index]![1]);
       expect(run.stderr.trim().split("\n")).toHaveLength(1);
       expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(run.stderr).not.toMatch(/sk_live|SuperSecret/);
     });
   });
 

@@ -1,6 +1,5 @@
 // `affiliate-relay preview <order.json> [--settings <file>] [--topic ...]`: what each network would be sent for an
 // order, without storing or sending anything. Secrets are shown as "[redacted]".
-import { readFile } from "node:fs/promises";
 import { decideDelivery, isOrderTopic, topics, type OrderTopic } from "../../networks/decide.ts";
 import { redactRequest, type RedactedRequest } from "../../networks/http.ts";
 import { networks, type AnyNetworkDefinition } from "../../networks/registry.ts";
@@ -11,6 +10,7 @@ import { parseJsonKeepingBigIntegers } from "../../orders/shopify-json.ts";
 import { oneLineZodError } from "../../orders/zod-error.ts";
 import { settingsFileSchema } from "../../settings/file-schema.ts";
 import { CliError, type CliCommand } from "../command.ts";
+import { readJsonFile } from "../json-file.ts";
 
 export const usage = `usage: affiliate-relay preview <order.json> [--settings <file>] [--topic ${topics.join("|")}]
 
@@ -63,22 +63,6 @@ function parseArgs(args: string[]): Options {
   return { orderFile, settingsFile, topic };
 }
 
-async function readJson(file: string, what: string, parse: (text: string) => unknown = JSON.parse): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new CliError(`cannot read the ${what} ${file}: ${why}`);
-  }
-  try {
-    return parse(text);
-  } catch (error) {
-    throw new CliError(`the ${what} ${file} is not valid JSON: ${(error as Error).message.split("\n")[0]}`);
-  }
-}
-
 interface PreviewSettings {
   currency: CurrencyMode;
   sendTestOrders: boolean;
@@ -93,7 +77,7 @@ async function loadSettings(file: string | undefined): Promise<PreviewSettings> 
       blocks: networks.map((network) => ({ network, settings: network.placeholderSettings ?? null })),
     };
   }
-  const parsed = settingsFileSchema.safeParse(await readJson(file, "settings file"));
+  const parsed = settingsFileSchema.safeParse(await readJsonFile(file, "settings file"));
   if (!parsed.success) throw new CliError(`invalid settings file ${file}: ${oneLineZodError(parsed.error)}`);
   const given = parsed.data.networks as Record<string, ({ enabled: boolean } & Record<string, unknown>) | undefined>;
   return {
@@ -105,7 +89,7 @@ async function loadSettings(file: string | undefined): Promise<PreviewSettings> 
 
 export async function preview(options: Options): Promise<PreviewEntry[]> {
   // Shopify's ids are 64-bit: the order file is read the way webhook bodies are, keeping big integers exact.
-  const input = await readJson(options.orderFile, "order file", parseJsonKeepingBigIntegers);
+  const input = await readJsonFile(options.orderFile, "order file", parseJsonKeepingBigIntegers);
   const settings = await loadSettings(options.settingsFile);
   let orderPayload = input;
   let refundPayload: unknown = null;
