@@ -29,3 +29,20 @@ export function divideRounded(numerator: number | bigint, denominator: number | 
 export function scaleRounded(value: number, numerator: number | bigint, denominator: number | bigint, rounding: Rounding = "half-up"): number {
   return divideRounded(BigInt(value) * BigInt(numerator), denominator, rounding);
 }
+
+/**
+ * The share of `total` that belongs to `kept` of `units` equal units, in whole minor units. The total is split
+ * into per-unit integers that add up to it exactly (the first `total mod units` units carry one minor unit more),
+ * so the kept and the removed shares always add up to the whole. This is how Shopify's own current figures come
+ * out in the case reported in issue 8 (539.97 of tax on four units, one kept: 135.00).
+ */
+export function keptShare(total: number, units: number, kept: number): number {
+  if (!Number.isSafeInteger(total) || total < 0) throw new RangeError("keptShare expects a non-negative integer total");
+  if (!Number.isSafeInteger(units) || units <= 0 || !Number.isSafeInteger(kept) || kept < 0 || kept > units) {
+    throw new RangeError("keptShare expects 0 <= kept <= units");
+  }
+  const each = BigInt(total) / BigInt(units);
+  const extra = BigInt(total) % BigInt(units);
+  const k = BigInt(kept);
+  return Number(k * each + (k < extra ? k : extra));
+}

@@ -3,15 +3,19 @@
 //
 // Money is integer minor units of the currency (ISO 4217 exponent: JPY 0, USD 2, KWD 3). Every amount is held
 // in both of Shopify's money sets; `priceOrder` picks one set and its currency code together, so the two can
-// never be mixed.
+// never be mixed. A side Shopify did not send and that cannot be derived is null: the order is then priced only in
+// the other currency, and in this one every network skips it with the reason (app/orders/price.ts).
 
 export type CurrencyMode = "shop" | "presentment";
 
-/** One amount in both money sets, in minor units of the respective currency. */
+/** One amount in both money sets, in minor units of the respective currency; null where it is unknown. */
 export interface DualAmount {
-  shop: number;
-  presentment: number;
+  shop: number | null;
+  presentment: number | null;
 }
+
+/** The Shopify fields whose amount is unknown in each money set (absent where every amount is known). */
+export type UnknownAmounts = Partial<Record<CurrencyMode, string[]>>;
 
 export interface OrderCustomer {
   id: string | null;
@@ -67,6 +71,9 @@ export interface NormalizedOrder {
   totalTax: DualAmount;
   /** What the customer paid (current_total_price). */
   totalPaid: DualAmount;
+  /** What was not taken from Shopify's figures as they came (derived, unknown, or left out), for the merchant. */
+  notes?: string[];
+  unknownAmounts?: UnknownAmounts;
 }
 
 /** A refund as refunds/create reports it, converted once. */
@@ -75,6 +82,7 @@ export interface NormalizedRefund {
   orderId: string;
   createdAt: string;
   lines: Array<{ lineId: string; quantity: number; subtotal: DualAmount; tax: DualAmount }>;
+  unknownAmounts?: UnknownAmounts;
 }
 
 /** An order seen through one money set: what every network mapper receives. */

@@ -3,6 +3,7 @@
 // is ever called from here.
 import type { Db } from "../db/client.server.ts";
 import { OrderPayloadError, orderFromShopify, refundFromShopify } from "../orders/from-shopify.ts";
+import { pricingProblem } from "../orders/price.ts";
 import { CANCELLATION, CONVERSION, refundKind } from "./model.ts";
 import { findRecordedOrder, recordOrder } from "./outbox.server.ts";
 import { planConversions, planReversals } from "./plan.ts";
@@ -103,13 +104,17 @@ export async function ingestRefund(db: Db, input: WebhookInput): Promise<IngestO
   if (!parsed.ok) return { kind: "invalid", message: parsed.message };
   const refund = parsed.value;
   const config = await cachedShopConfig(db, input.shop);
+  // A refund whose amounts are unknown in the settings' currency is recorded as a skip with the reason.
+  const unpriceable = config ? pricingProblem(refund, order.currencies, config.currencyMode, `refund ${refund.id}`) : null;
   const result = await recordOrder(db, {
     shop: input.shop,
     order,
     keepPayload: true,
     receipt: { eventId: input.eventId, topic: "refunds/create" },
     plan: (existing) =>
-      planReversals(config, refundKind(refund.id), existing.filter((d) => d.kind === CONVERSION), JSON.stringify(refund)),
+      planReversals(config, refundKind(refund.id), existing.filter((d) => d.kind === CONVERSION), JSON.stringify(refund)).map((planned) =>
+        unpriceable && planned.status !== "skipped" ? { ...planned, status: "skipped", reason: unpriceable } : planned,
+      ),
     now,
   });
   return result.duplicate ? { kind: "duplicate" } : { kind: "recorded", orderRowId: result.orderRowId, deliveries: result.created.length };
@@ -118,5 +123,7 @@ export async function ingestRefund(db: Db, input: WebhookInput): Promise<IngestO
 function refundOrderId(payload: unknown): string | null {
   if (typeof payload !== "object" || payload === null) return null;
   const value = (payload as { order_id?: unknown }).order_id;
-  return typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value)) ? String(value) : null;
+  // A number beyond 2^53 was already changed by whatever parsed it: it names some other order.
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? String(value) : null;
+  return typeof value === "string" && /^\d{1,20}$/.test(value) ? BigInt(value).toString() : null;
 }

@@ -1,5 +1,6 @@
 // What a recorded order means for each connected network, decided when the order arrives: one delivery per
 // enabled network, pending or skipped with a reason the merchant can read. Pure: no database, no network.
+import { UnpriceableOrderError } from "../orders/errors.ts";
 import type { NormalizedOrder } from "../orders/model.ts";
 import { priceOrder } from "../orders/price.ts";
 import type { ConnectedNetwork, ShopConfig } from "../settings/store.server.ts";
@@ -35,8 +36,10 @@ export function planConversions(order: NormalizedOrder, config: ShopConfig | nul
       if (decision.action === "skip") planned.push({ ...base, status: "skipped", reason: decision.reason });
       else planned.push({ ...base, ...sendableStatus(connected) });
     } catch (error) {
+      // Shopify left out amounts the currency setting needs: nothing to report in it, and the merchant sees why.
+      if (error instanceof UnpriceableOrderError) planned.push({ ...base, status: "skipped", reason: describeError(error) });
       // A mapping defect for one network must not hold up the others; the merchant sees it and can replay.
-      planned.push({ ...base, status: "failed", reason: `could not prepare the request: ${describeError(error)}` });
+      else planned.push({ ...base, status: "failed", reason: `could not prepare the request: ${describeError(error)}` });
     }
   }
   return planned;

@@ -11,6 +11,7 @@
 import { isUtf8 } from "node:buffer";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { shopFromHeader } from "../shopify/shop-domain.ts";
+import { parseJsonKeepingBigIntegers } from "../orders/shopify-json.ts";
 
 export interface VerifiedWebhook {
   /** The shop's domain in lower case (app/shopify/shop-domain.ts). */
@@ -114,7 +115,7 @@ export async function verifyShopifyWebhook(request: Request): Promise<VerifiedWe
   if (!shop) throw reject(400, "Bad Request");
   let payload: unknown;
   try {
-    payload = JSON.parse(raw.toString("utf8"));
+    payload = parseJsonKeepingBigIntegers(raw.toString("utf8"));
   } catch {
     throw reject(400, "Bad Request");
   }

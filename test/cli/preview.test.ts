@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { networks } from "../../app/networks/registry.ts";
-import { shopifyOrder } from "../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund, withoutMoneySets } from "../fixtures/shopify-order.ts";
+import { documentedPaidOrderText, SAMPLE_ORDER_ID } from "../fixtures/shopify-samples/index.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const fixtures = path.join(root, "test/fixtures/orders");
@@ -76,6 +77,50 @@ describe("affiliate-relay preview", () => {
     expect(entry(refunded, "refersion").request!.body).toEqual({ order_id: "1001", items: [{ sku: "TEE-BLK-M", price: 25, quantity: 1 }] });
   });
 
+  it("previews Shopify's documented sample order with its exact 64-bit id", async () => {
+    const order = file("documented-sample.json", documentedPaidOrderText());
+    const settings = file("send-tests.json", JSON.stringify({ sendTestOrders: true, networks: { refersion: { enabled: true, publicKey: "p", secretKey: "s" } } }));
+    const run = await preview(order, "--settings", settings);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const [entry] = JSON.parse(run.stdout) as Entry[];
+    expect(entry!.request!.body).toMatchObject({ cart_id: SAMPLE_ORDER_ID, order_id: "9999", currency_code: "USD" });
+  });
+
+  it("shows an order it cannot price in the chosen currency as a skip with the reason on every network", async () => {
+    const order = file("no-sets.json", JSON.stringify(withoutMoneySets(shopifyOrder({ presentment: { currency: "EUR", factor: 2 }, lines: [{ quantity: 1, unitPrice: 100 }] }))));
+    const presentment = file("presentment-all.json", JSON.stringify({ currency: "presentment", networks: { refersion: { enabled: true, publicKey: "p", secretKey: "s" }, retrack: { enabled: false, apiToken: "t", eventId: "1f80e399-6f55-4cef-b8b0-0f74752c1ceb" } } }));
+    const run = await preview(order, "--settings", presentment);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([
+      { network: "refersion", action: "skip", reason: expect.stringMatching(/^the order cannot be priced in the presentment currency .*EUR: Shopify sent no EUR amount for line_items\.0\.price/) },
+      { network: "retrack", action: "skip", reason: "Retrack is switched off in the settings" },
+    ]);
+    // In the shop currency the same file is sent.
+    const shop = JSON.parse((await preview(order)).stdout) as Entry[];
+    expect(shop[0]).toMatchObject({ network: "refersion", action: "send" });
+  });
+
+  it("reverses what a refund returned, given the order as the merchant has it after the refund", async () => {
+    const lines = [
+      { id: 11, sku: "TEE", quantity: 2, currentQuantity: 1, unitPrice: 2500 },
+      { id: 12, sku: "MUG", quantity: 1, currentQuantity: 0, unitPrice: 1200 },
+      { id: 13, sku: "CAP", quantity: 1, unitPrice: 900 },
+    ];
+    const after = shopifyOrder({ lines });
+    const refund = shopifyRefund({ orderId: 5_000_000_001, lines: [{ lineItemId: 11, quantity: 1, subtotal: 2500 }, { lineItemId: 12, quantity: 1, subtotal: 1200 }] });
+    const run = await preview(file("after-refund.json", JSON.stringify({ order: after, refund })), "--topic", "refunds/create");
+    expect(run.stderr).toBe("");
+    const [refersion] = JSON.parse(run.stdout) as Entry[];
+    expect(refersion!.request!.body).toEqual({ order_id: "1001", items: [{ sku: "TEE", price: 25, quantity: 1 }, { sku: "MUG", price: 12, quantity: 1 }] });
+
+    // Everything refunded: every current quantity is 0, and the refund still reverses the whole order.
+    const all = shopifyOrder({ lines: lines.map((line) => ({ ...line, currentQuantity: 0 })) });
+    const full = shopifyRefund({ orderId: 5_000_000_001, lines: lines.map((line) => ({ lineItemId: line.id, quantity: line.quantity, subtotal: line.unitPrice * line.quantity })) });
+    const whole = JSON.parse((await preview(file("all-refunded.json", JSON.stringify({ order: all, refund: full })), "--topic", "refunds/create")).stdout) as Entry[];
+    expect((whole[0]!.request!.body as { items: unknown[] }).items).toHaveLength(3);
+  });
+
   it("skips test orders unless the settings send them", async () => {
     const test = file("test-order.json", JSON.stringify(shopifyOrder({ test: true, lines: [{ quantity: 1, unitPrice: 100 }] })));
     const entries = JSON.parse((await preview(test)).stdout) as Entry[];
@@ -87,6 +132,9 @@ describe("affiliate-relay preview", () => {
       [[], /which order\?/],
       [[path.join(scratch, "missing.json")], /cannot read the order file .*missing\.json: no such file/],
       [[file("broken.json", "{ not json")], /is not valid JSON/],
+      // Node's own JSON errors quote the text around the fault: a settings file's secret must never be printed.
+      [[path.join(fixtures, "paid-usd.json"), "--settings", file("leaky-1.json", '{"networks": {"refersion": {"secretKey": sk_live_51SuperSecretValue}}}')], /^affiliate-relay preview: the settings file .*leaky-1\.json is not valid JSON; its content is not shown, as it may hold secrets$/m],
+      [[path.join(fixtures, "paid-usd.json"), "--settings", file("leaky-2.json", '{\n  "networks": {"refersion": {"secretKey": "sk_live_51SuperSecretValue",}}}')], /leaky-2\.json is not valid JSON \(at line 2, column 72\); its content is not shown/],
       [[file("not-order.json", '{"hello": "world"}')], /not a Shopify order: id/],
       [[file("bad-money.json", JSON.stringify({ ...shopifyOrder({ lines: [{ quantity: 1, unitPrice: 100 }] }), currency: "ZZZ" }))], /unknown currency code "ZZZ"/],
       [[path.join(fixtures, "paid-usd.json"), "--settings", file("bad-settings.json", '{"networks":{"retrack":{"enabled":true,"apiToken":"x","eventId":"nope"}}}')], /invalid settings file .*eventId: must be the program event's UUID/],
@@ -102,6 +150,7 @@ describe("affiliate-relay preview", () => {
       expect(run.stderr).toMatch(cases[index]![1]);
       expect(run.stderr.trim().split("\n")).toHaveLength(1);
       expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(run.stderr).not.toMatch(/sk_live|SuperSecret/);
     });
   });
 

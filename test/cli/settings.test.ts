@@ -86,8 +86,12 @@ describe.each(databaseKinds)("affiliate-relay settings on %s", { timeout: 90_000
     const before = JSON.stringify(await db.networkConnection.findMany({ where: { shop: INSTALLED }, orderBy: { network: "asc" } }));
     const broken = { ...example, networks: { ...example.networks, retrack: { ...example.networks.retrack, eventId: "nope" } } };
     const cases: Array<[string[], RegExp]> = [
-      [["import", "--shop", INSTALLED, path.join(scratch, "missing.json")], /cannot read .*missing\.json: ENOENT/],
+      [["import", "--shop", INSTALLED, path.join(scratch, "missing.json")], /cannot read the settings file .*missing\.json: no such file \(ENOENT\)/],
       [["import", "--shop", INSTALLED, file("bad.json", "{not json")], /is not valid JSON/],
+      // Node's own JSON errors quote the text around the fault: the secret must never be printed.
+      [["import", "--shop", INSTALLED, file("leaky-1.json", '{"networks": {"refersion": {"secretKey": sk_live_51SuperSecretValue}}}')], /leaky-1\.json is not valid JSON; its content is not shown, as it may hold secrets$/m],
+      [["import", "--shop", INSTALLED, file("leaky-2.json", '{"networks": {"refersion": {"secretKey": "sk_live_51SuperSecretValue",}}}')], /leaky-2\.json is not valid JSON \(at line 1, column \d+\)/],
+      [["import", "--shop", INSTALLED, file("leaky-3.json", { ...example, currency: "sk_live_51SuperSecretValue" })], /currency/],
       [["import", "--shop", INSTALLED, file("invalid.json", broken)], /networks\.retrack\.eventId/],
       [["import", "--shop", "not a shop", file("x.json", example)], /--shop must be a \*\.myshopify\.com domain/],
       [["import", file("y.json", example)], /--shop <domain> is required/],
@@ -100,6 +104,7 @@ describe.each(databaseKinds)("affiliate-relay settings on %s", { timeout: 90_000
       expect(run.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
       expect(run.stderr, args.join(" ")).toMatch(message);
       expect(run.stderr).not.toMatch(/^\s+at /m);
+      expect(run.stderr, args.join(" ")).not.toMatch(/sk_live|SuperSecret/);
     }
     expect(JSON.stringify(await db.networkConnection.findMany({ where: { shop: INSTALLED }, orderBy: { network: "asc" } }))).toBe(before);
   }, 180_000);

@@ -1,15 +1,16 @@
 // `affiliate-relay preview <order.json> [--settings <file>] [--topic ...]`: what each network would be sent for an
 // order, without storing or sending anything. Secrets are shown as "[redacted]".
-import { readFile } from "node:fs/promises";
 import { decideDelivery, isOrderTopic, topics, type OrderTopic } from "../../networks/decide.ts";
 import { redactRequest, type RedactedRequest } from "../../networks/http.ts";
 import { networks, type AnyNetworkDefinition } from "../../networks/registry.ts";
 import { OrderPayloadError, orderFromShopify, refundFromShopify } from "../../orders/from-shopify.ts";
 import type { CurrencyMode, PricedRefund } from "../../orders/model.ts";
-import { priceOrder, priceRefund } from "../../orders/price.ts";
+import { priceOrder, priceRefund, pricingProblem } from "../../orders/price.ts";
+import { parseJsonKeepingBigIntegers } from "../../orders/shopify-json.ts";
 import { oneLineZodError } from "../../orders/zod-error.ts";
 import { settingsFileSchema } from "../../settings/file-schema.ts";
 import { CliError, type CliCommand } from "../command.ts";
+import { readJsonFile } from "../json-file.ts";
 
 export const usage = `usage: affiliate-relay preview <order.json> [--settings <file>] [--topic ${topics.join("|")}]
 
@@ -18,7 +19,8 @@ Prints a JSON array, one entry per network in the settings:
 Secret header values are shown as "[redacted]". Nothing is stored or sent.
 
   <order.json>   a Shopify order webhook payload (orders/paid, orders/cancelled). For --topic refunds/create,
-                 a file holding {"order": <order payload>, "refund": <refunds/create payload>}.
+                 a file holding {"order": <order payload>, "refund": <refunds/create payload>}; the order may be
+                 as it stands after the refund (reversals are read against the order as it was paid).
   --settings     a settings file (as exported by the admin or \`settings export\`). Without it, every network is
                  previewed as switched on with placeholder credentials, in the shop currency, test orders skipped.
   --topic        the Shopify event to preview (default orders/paid).`;
@@ -61,22 +63,6 @@ function parseArgs(args: string[]): Options {
   return { orderFile, settingsFile, topic };
 }
 
-async function readJson(file: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new CliError(`cannot read the ${what} ${file}: ${why}`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new CliError(`the ${what} ${file} is not valid JSON: ${(error as Error).message.split("\n")[0]}`);
-  }
-}
-
 interface PreviewSettings {
   currency: CurrencyMode;
   sendTestOrders: boolean;
@@ -91,7 +77,7 @@ async function loadSettings(file: string | undefined): Promise<PreviewSettings> 
       blocks: networks.map((network) => ({ network, settings: network.placeholderSettings ?? null })),
     };
   }
-  const parsed = settingsFileSchema.safeParse(await readJson(file, "settings file"));
+  const parsed = settingsFileSchema.safeParse(await readJsonFile(file, "settings file"));
   if (!parsed.success) throw new CliError(`invalid settings file ${file}: ${oneLineZodError(parsed.error)}`);
   const given = parsed.data.networks as Record<string, ({ enabled: boolean } & Record<string, unknown>) | undefined>;
   return {
@@ -102,7 +88,8 @@ async function loadSettings(file: string | undefined): Promise<PreviewSettings> 
 }
 
 export async function preview(options: Options): Promise<PreviewEntry[]> {
-  const input = await readJson(options.orderFile, "order file");
+  // Shopify's ids are 64-bit: the order file is read the way webhook bodies are, keeping big integers exact.
+  const input = await readJsonFile(options.orderFile, "order file", parseJsonKeepingBigIntegers);
   const settings = await loadSettings(options.settingsFile);
   let orderPayload = input;
   let refundPayload: unknown = null;
@@ -114,14 +101,20 @@ export async function preview(options: Options): Promise<PreviewEntry[]> {
     refundPayload = (input as { refund: unknown }).refund;
   }
   try {
-    // A cancellation reverses the order as it was paid (its current quantities may all be 0 by now).
-    const order = orderFromShopify(orderPayload, options.topic === "orders/cancelled" ? { figures: "asPaid" } : {});
-    const priced = priceOrder(order, settings.currency);
-    let pricedRefund: PricedRefund | null = null;
-    if (refundPayload !== null) pricedRefund = priceRefund(refundFromShopify(refundPayload, order), order, settings.currency);
+    // A reversal undoes what was reported for the order as it was paid: by now a cancellation may have left every
+    // current quantity at 0, and a refund has already taken its own units off. The pipeline reverses against the
+    // order it recorded at payment; the file holds the order as the merchant has it now.
+    const reversal = options.topic !== "orders/paid";
+    const order = orderFromShopify(orderPayload, reversal ? { figures: "asPaid" } : {});
+    const refund = refundPayload === null ? null : refundFromShopify(refundPayload, order);
+    // Amounts Shopify left out in the chosen currency: every network skips, as the pipeline records it.
+    const unpriceable = pricingProblem(order, order.currencies, settings.currency) ?? (refund && pricingProblem(refund, order.currencies, settings.currency, `refund ${refund.id}`));
+    const priced = unpriceable ? null : priceOrder(order, settings.currency);
+    const pricedRefund: PricedRefund | null = refund && !unpriceable ? priceRefund(refund, order, settings.currency) : null;
     return settings.blocks.map(({ network, settings: block }): PreviewEntry => {
       if (!block) return { network: network.id, action: "skip", reason: `${network.label} has no placeholder settings: pass --settings` };
-      const decision = decideDelivery(network, block, options.topic, priced, pricedRefund, {
+      if (!priced && block.enabled) return { network: network.id, action: "skip", reason: unpriceable! };
+      const decision = decideDelivery(network, block, options.topic, priced!, pricedRefund, {
         sendTestOrders: settings.sendTestOrders,
         externalRef: null,
       });

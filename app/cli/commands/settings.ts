@@ -1,26 +1,12 @@
 // `affiliate-relay settings import --shop <domain> <file>` and `settings export --shop <domain> [--include-secrets]`.
-import { readFile } from "node:fs/promises";
 import { db } from "../../db/client.server.ts";
 import { exportSettingsFile } from "../../settings/store.server.ts";
 import { saveSettingsAndSyncStorefront } from "../../settings/save-and-sync.server.ts";
 import { parseArgs, requiredShop } from "../args.ts";
 import { CliError, type CliCommand } from "../command.ts";
+import { readJsonFile } from "../json-file.ts";
 
 const USAGE = "usage: affiliate-relay settings import --shop <domain> <file> | settings export --shop <domain> [--include-secrets]";
-
-async function readJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`);
-  }
-}
 
 const command: CliCommand = {
   async run(args) {
@@ -30,7 +16,7 @@ const command: CliCommand = {
       const shop = requiredShop(parsed);
       const [file, extra] = parsed.positional;
       if (!file || extra) throw new CliError(USAGE);
-      const result = await saveSettingsAndSyncStorefront(db(), shop, await readJson(file));
+      const result = await saveSettingsAndSyncStorefront(db(), shop, await readJsonFile(file, "settings file"));
       const enabled = result.config.networks.filter((n) => n.enabled).map((n) => n.definition.id);
       process.stderr.write(`settings saved for ${shop}; networks enabled: ${enabled.join(", ") || "none"}\n`);
       process.stderr.write(`storefront: ${result.storefront.message}\n`);

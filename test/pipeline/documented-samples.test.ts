@@ -1,0 +1,78 @@
+// Shopify's documented sample payloads (what "Send test notification" delivers) through the real webhook routes,
+// signed over their raw bytes: recorded with every 64-bit id exact, on both databases.
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { setDb, type Db } from "../../app/db/client.server.ts";
+import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
+import { action as cancelled } from "../../app/routes/webhooks.orders.cancelled.tsx";
+import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
+import { action as refunds } from "../../app/routes/webhooks.refunds.create.tsx";
+import { saveSettingsFile } from "../../app/settings/store.server.ts";
+import {
+  documentedCancelledOrderText,
+  documentedPaidOrderText,
+  documentedRefundText,
+  SAMPLE_CUSTOMER_ID,
+  SAMPLE_LINE_IDS,
+  SAMPLE_ORDER_ID,
+  SAMPLE_REFUND_ID,
+} from "../fixtures/shopify-samples/index.ts";
+import { createTestDb, databaseKinds } from "../support/databases.ts";
+import { webhookHeaders } from "../support/shopify-webhook.ts";
+import { DEMO_SETTINGS } from "./support/orders.ts";
+
+const SHOP = "documented-samples.myshopify.com";
+type Action = (args: ActionFunctionArgs) => Promise<Response>;
+
+async function postRaw(route: Action, topic: string, raw: string) {
+  const request = new Request(`https://relay.test/webhooks/${topic}`, { method: "POST", headers: webhookHeaders({ topic, shop: SHOP, body: null }, raw), body: raw });
+  try {
+    const response = await route({ request, params: {}, context: {} });
+    return { status: response.status, text: await response.text() };
+  } catch (thrown) {
+    if (thrown instanceof Response) return { status: thrown.status, text: await thrown.text() };
+    throw thrown;
+  }
+}
+
+describe.each(databaseKinds)("Shopify's documented sample webhooks on %s", (kind) => {
+  let db: Db;
+  const clients: Db[] = [];
+  afterAll(async () => {
+    setDb(undefined);
+    for (const client of clients) {
+      await closeDriver(client);
+      await client.$disconnect();
+    }
+  });
+  beforeEach(async () => {
+    ({ db } = await createTestDb(kind));
+    clients.push(db);
+    setDb(db);
+    // The sample is a test order: send test orders, so that its deliveries are real ones.
+    await saveSettingsFile(db, SHOP, { ...DEMO_SETTINGS, sendTestOrders: true });
+  });
+
+  it("records orders/paid, orders/cancelled and refunds/create with the exact ids", async () => {
+    expect(await postRaw(paid, "orders/paid", documentedPaidOrderText())).toEqual({ status: 200, text: "" });
+    const order = await db.order.findFirstOrThrow({ where: { shop: SHOP } });
+    expect(order.shopifyOrderId).toBe(SAMPLE_ORDER_ID);
+    expect(order.customerId).toBe(SAMPLE_CUSTOMER_ID);
+    expect(JSON.parse(order.payload)).toMatchObject({ id: SAMPLE_ORDER_ID, lines: SAMPLE_LINE_IDS.map((id) => ({ id })) });
+    const conversions = await db.delivery.findMany({ where: { orderId: order.id }, orderBy: { network: "asc" } });
+    // No click on the sample: Refersion (which takes every order) is pending, the other two skip with a reason.
+    expect(conversions.map((d) => [d.network, d.status])).toEqual([
+      ["flexoffers", "skipped"],
+      ["refersion", "pending"],
+      ["retrack", "skipped"],
+    ]);
+
+    expect((await postRaw(cancelled, "orders/cancelled", documentedCancelledOrderText())).status).toBe(200);
+    expect(await db.order.count({ where: { shop: SHOP } })).toBe(1);
+    expect(await db.delivery.count({ where: { orderId: order.id, kind: "cancellation" } })).toBe(3);
+
+    expect((await postRaw(refunds, "refunds/create", documentedRefundText())).status).toBe(200);
+    const refund = await db.delivery.findFirstOrThrow({ where: { orderId: order.id, kind: `refund:${SAMPLE_REFUND_ID}`, network: "refersion" } });
+    expect(JSON.parse(refund.payload!)).toMatchObject({ id: SAMPLE_REFUND_ID, orderId: SAMPLE_ORDER_ID, lines: [{ lineId: SAMPLE_LINE_IDS[0] }] });
+  });
+});

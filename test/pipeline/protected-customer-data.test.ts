@@ -1,0 +1,50 @@
+// An order without protected customer data (no Level 2 approval: names and emails redacted, blank or absent) is
+// recorded and delivered like any other, and stores no stand-in for the email it did not get. Both databases.
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { setDb, type Db } from "../../app/db/client.server.ts";
+import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
+import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
+import { saveSettingsFile } from "../../app/settings/store.server.ts";
+import { createTestDb, databaseKinds } from "../support/databases.ts";
+import { signedWebhookRequest } from "../support/shopify-webhook.ts";
+import { attributedOrder, DEMO_SETTINGS } from "./support/orders.ts";
+
+const SHOP = "no-level-two.myshopify.com";
+
+describe.each(databaseKinds)("orders without protected customer data on %s", (kind) => {
+  let db: Db;
+  const clients: Db[] = [];
+  afterAll(async () => {
+    setDb(undefined);
+    for (const client of clients) {
+      await closeDriver(client);
+      await client.$disconnect();
+    }
+  });
+  beforeEach(async () => {
+    ({ db } = await createTestDb(kind));
+    clients.push(db);
+    setDb(db);
+    await saveSettingsFile(db, SHOP, DEMO_SETTINGS);
+  });
+
+  it("records and queues them for every network, with no email stored", async () => {
+    const redacted = [
+      { ...attributedOrder(1), email: null, contact_email: null, customer: { id: 6_000_001, first_name: null, last_name: null, email: null } },
+      { ...attributedOrder(2), email: "", customer: { id: 6_000_002, first_name: "", last_name: " ", email: "" } },
+      { ...attributedOrder(3), email: undefined, customer: null },
+    ];
+    for (const body of redacted) {
+      const response = await paid({ request: signedWebhookRequest({ topic: "orders/paid", shop: SHOP, body }), params: {}, context: {} });
+      expect(response.status).toBe(200);
+    }
+    const orders = await db.order.findMany({ where: { shop: SHOP }, orderBy: { shopifyOrderId: "asc" } });
+    expect(orders.map((o) => [o.customerId, o.customerEmail])).toEqual([
+      ["6000001", null],
+      ["6000002", null],
+      [null, null],
+    ]);
+    const statuses = await db.delivery.groupBy({ by: ["status"], where: { shop: SHOP }, _count: true });
+    expect(statuses).toEqual([{ status: "pending", _count: 9 }]);
+  });
+});
