@@ -2,6 +2,7 @@
 // SIGTERM / SIGINT: stop accepting requests, let those in flight finish, stop the worker, disconnect, exit 0.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { log } from "../../observability/log.server.ts";
 import { BuildMissingError, startAppServer } from "../../server/http.server.ts";
 import { CliError, type CliCommand } from "../command.ts";
 
@@ -44,13 +45,16 @@ const command: CliCommand = {
       if (error instanceof BuildMissingError) throw new CliError(error.message);
       throw error;
     }
-    process.stdout.write(
-      `affiliate-relay: listening on http://localhost:${server.port} (ready in ${Math.round(performance.now() - started)} ms), delivery worker running\n`,
+    const logger = log().child({ component: "serve" });
+    const readyMs = Math.round(performance.now() - started);
+    logger.info(
+      { port: server.port, readyMs, worker: true, metricsPort: server.metricsPort, metricsOnAppPort: Boolean(process.env.METRICS_TOKEN) },
+      `listening on http://localhost:${server.port} (ready in ${readyMs} ms), delivery worker running`,
     );
     const signal = await stopSignal;
-    process.stdout.write(`affiliate-relay: ${signal}: finishing requests in flight, stopping the worker\n`);
+    logger.info({ signal }, `${signal}: finishing requests in flight, stopping the worker`);
     await server.close();
-    process.stdout.write("affiliate-relay: stopped\n");
+    logger.info("stopped");
     return 0;
   },
 };
