@@ -14,7 +14,7 @@ export interface LogFields {
   [field: string]: unknown;
 }
 
-// Keys whose value is never written, wherever they appear one level down as well.
+// Keys whose value is never written, at the top of a line or up to two levels down.
 const REDACTED_KEYS = [
   "secret",
   "secretKey",
@@ -37,8 +37,9 @@ const REDACTED_KEYS = [
   "customer",
   "payload",
   "headers",
+  "body",
 ];
-const REDACT_PATHS = [...REDACTED_KEYS, ...REDACTED_KEYS.map((key) => `*.${key}`)];
+const REDACT_PATHS = [...REDACTED_KEYS, ...REDACTED_KEYS.map((key) => `*.${key}`), ...REDACTED_KEYS.map((key) => `*.*.${key}`)];
 
 const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 

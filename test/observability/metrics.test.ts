@@ -183,6 +183,14 @@ describe.each(databaseKinds)("/metrics on %s", (kind) => {
     expect(value(samples, "affiliate_relay_job_runs_total", { job: "reconciliation", result: "ok" })).toBe(1);
     expect(value(samples, "affiliate_relay_reconciliation_orders_recorded_total")).toBe(0);
     expect(value(samples, "process_resident_memory_bytes")).toBeGreaterThan(0);
+
+    // The server's own lines: JSON, the start-up line with its port, the ingestion warnings with shop and topic.
+    const lines = app.output().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((line) => line.component === "serve")).toMatchObject({ level: "info", port: app.port });
+    expect(lines.filter((line) => line.component === "ingest")).toEqual([
+      expect.objectContaining({ level: "warn", shop: SHOP, topic: "orders/paid", msg: "webhook rejected: not a readable order" }),
+      expect.objectContaining({ level: "warn", shop: SHOP, topic: "refunds/create", msg: expect.stringContaining("order 999999999 is not recorded yet") }),
+    ]);
   });
 
   it("refuses /metrics without the bearer token or with a wrong one", async () => {
