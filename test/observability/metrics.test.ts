@@ -12,6 +12,7 @@ import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { ensureAppBuild } from "../app/support/app-build.ts";
 import { serveApp, TEST_ENV, type ServedApp } from "../app/support/serve.ts";
+import { adminNodeFromRest, startAdminApi, type AdminApiStandIn } from "../pipeline/support/admin-api.ts";
 import { attributedOrder } from "../pipeline/support/orders.ts";
 import { startNetworkSimulators, type NetworkSimulators } from "../servers/network-simulators.ts";
 import { databaseKinds } from "../support/databases.ts";
@@ -80,6 +81,7 @@ describe.each(databaseKinds)("/metrics on %s", (kind) => {
   let app: ServedApp;
   let worker: ChildProcess | undefined;
   let oneHourOld: Date;
+  let admin: AdminApiStandIn;
 
   beforeAll(async () => {
     await ensureAppBuild();
@@ -100,13 +102,22 @@ describe.each(databaseKinds)("/metrics on %s", (kind) => {
       data: { shop: SHOP, orderId: old.id, network: "refersion", kind: "cancellation", nextAttemptAt: new Date(Date.now() + 24 * HOUR), createdAt: oneHourOld },
     });
 
-    app = await serveApp(url, { ...sims.env, METRICS_TOKEN: TOKEN });
+    // An order no webhook brought: the worker's reconciliation, which runs as it starts, finds it.
+    const accessToken = "shpat_metrics_token";
+    await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken } });
+    admin = await startAdminApi(accessToken);
+    admin.orders.push({ node: adminNodeFromRest(attributedOrder(21)), updatedAt: new Date(Date.now() - HOUR).toISOString() });
+
+    // FlexOffers is busy once and asks for an hour: that delivery stays pending, with one "retry" attempt.
+    sims.failNext("flexoffers", "429", 1);
+    app = await serveApp(url, { ...sims.env, METRICS_TOKEN: TOKEN, SHOPIFY_ADMIN_API_ORIGIN: admin.origin });
   }, 300_000);
 
   afterAll(async () => {
     if (worker && worker.exitCode === null) worker.kill("SIGKILL");
     if (app && app.child.exitCode === null) await app.stop("SIGKILL");
     await sims?.close();
+    await admin?.close();
     if (db) {
       await closeDriver(db);
       await db.$disconnect();
@@ -121,8 +132,8 @@ describe.each(databaseKinds)("/metrics on %s", (kind) => {
   };
 
   it("counts webhooks, attempts, the outbox and leases as the database records them", async () => {
-    // FlexOffers is busy once and asks for an hour: that delivery stays pending, with one "retry" attempt.
-    sims.failNext("flexoffers", "429", 1);
+    // Reconciliation runs as the worker starts: its order is in before any webhook is posted.
+    await expect.poll(() => db.order.count({ where: { shopifyOrderId: String(attributedOrder(21).id) } }), { timeout: 30_000 }).toBe(1);
     const answered: Record<string, number> = {};
     const post = async (route: string, body: unknown, options: { topic?: string; secret?: string; eventId?: string } = {}) => {
       const raw = JSON.stringify(body);
@@ -160,7 +171,7 @@ describe.each(databaseKinds)("/metrics on %s", (kind) => {
 
     const attempts = await attemptsInDb(db);
     expect(attempts["network=flexoffers,outcome=retry"]).toBe(1);
-    expect(attempts["network=refersion,outcome=success"]).toBe(3);
+    expect(attempts["network=refersion,outcome=success"]).toBe(4);
     expect(series(samples, "affiliate_relay_delivery_attempts_total")).toEqual(attempts);
     expect(series(samples, "affiliate_relay_delivery_attempt_duration_seconds_count")).toEqual(perNetwork(attempts));
 
@@ -179,9 +190,12 @@ describe.each(databaseKinds)("/metrics on %s", (kind) => {
     expect(series(samples, "affiliate_relay_leases_held")).toEqual({});
     expect(await db.delivery.count({ where: { status: "in_flight" } })).toBe(0);
 
-    // Reconciliation ran once at start-up (no shop has an offline session, so it found nothing).
+    // Reconciliation ran once, at start-up, and recorded the one order that no webhook brought.
     expect(value(samples, "affiliate_relay_job_runs_total", { job: "reconciliation", result: "ok" })).toBe(1);
-    expect(value(samples, "affiliate_relay_reconciliation_orders_recorded_total")).toBe(0);
+    expect(admin.requests).toHaveLength(1);
+    expect(value(samples, "affiliate_relay_reconciliation_orders_recorded_total")).toBe(1);
+    expect(await db.order.count({ where: { shopifyOrderId: String(attributedOrder(21).id) } })).toBe(1);
+    expect(value(samples, "affiliate_relay_reconciliation_shop_failures_total")).toBe(0);
     expect(value(samples, "process_resident_memory_bytes")).toBeGreaterThan(0);
 
     // The server's own lines: JSON, the start-up line with its port, the ingestion warnings with shop and topic.
