@@ -13,6 +13,8 @@ export default defineConfig({
       SCOPES: "read_orders",
       ENCRYPTION_KEY: "k1:" + Buffer.alloc(32, 7).toString("base64"),
       DATABASE_URL: "file:./test/.artifacts/unused.sqlite",
+      // In-process pipeline code logs through app/observability/log.server.ts: only warnings and errors in test output.
+      LOG_LEVEL: "warn",
     },
     testTimeout: 30_000,
     hookTimeout: 60_000,

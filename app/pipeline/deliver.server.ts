@@ -14,6 +14,7 @@ import { describeError, KEYS_REJECTED } from "./plan.ts";
 import { nextAttempt, type RetryPolicy } from "./retry-policy.ts";
 import { driverFor, sql, type Stmt, type Work } from "./sql/driver.server.ts";
 import { newId } from "./sql/ids.ts";
+import { pipelineMetrics as metrics } from "../observability/metrics.server.ts";
 
 export interface DeliverContext {
   db: Db;
@@ -192,6 +193,7 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
   const startedAt = ctx.now();
   const result = await sendNetworkRequest(request, { timeoutMs: ctx.requestTimeoutMs });
   const classification = await classifyAttempt(connected.definition, request, result, { timeoutMs: ctx.requestTimeoutMs });
+  metrics.attemptMade(d.network, classification.kind, result.durationMs);
   const outcome = await recordDurably(ctx, d, {
     request,
     startedAt,

@@ -11,11 +11,18 @@ import type { IngestOutcome, WebhookInput } from "./ingest.server.ts";
 import { verifyShopifyWebhook } from "./webhook-verify.server.ts";
 import type { Db } from "../db/client.server.ts";
 import { requireTopic } from "../shopify/webhook-topic.ts";
+import { fieldLogger } from "../observability/log.server.ts";
+import { observeWebhook } from "../observability/webhook-observer.server.ts";
+
+const logger = fieldLogger("ingest");
 
 type Ingest = (db: Db, input: WebhookInput) => Promise<IngestOutcome>;
 
 /** `route` is the topic the route serves; a delivery of any other topic is refused with 400 before anything is written. */
-export async function handleOrderWebhook(request: Request, route: string, ingest: Ingest): Promise<Response> {
+export const handleOrderWebhook = (request: Request, route: string, ingest: Ingest): Promise<Response> =>
+  observeWebhook(route, request, () => handle(request, route, ingest));
+
+async function handle(request: Request, route: string, ingest: Ingest): Promise<Response> {
   const { shop, topic, eventId, triggeredAt, payload } = await verifyShopifyWebhook(request);
   requireTopic(topic, route);
   const outcome = await ingest(db(), { shop, eventId, payload, triggeredAt });
@@ -24,10 +31,10 @@ export async function handleOrderWebhook(request: Request, route: string, ingest
     case "duplicate":
       return new Response();
     case "invalid":
-      console.warn(`webhook ${topic} ${eventId} from ${shop} rejected: ${outcome.message}`);
+      logger.warn("webhook rejected: not a readable order", { shop, topic, event: eventId, reason: outcome.message });
       return text(422, outcome.message);
     case "order_unknown":
-      console.warn(`webhook ${topic} ${eventId} from ${shop}: ${outcome.message}`);
+      logger.warn(outcome.message, { shop, topic, event: eventId });
       return outcome.retry ? text(503, outcome.message) : new Response();
   }
 }

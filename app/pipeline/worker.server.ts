@@ -13,6 +13,8 @@ import type { ShopConfig } from "../settings/store.server.ts";
 import { reconcileAllShops } from "./reconcile/reconcile.server.ts";
 import { pruneWebhookReceipts, receiptRetentionMs } from "./prune-receipts.server.ts";
 import { cachedShopConfig } from "./settings-cache.server.ts";
+import { deliveryFields, fieldLogger } from "../observability/log.server.ts";
+import { pipelineMetrics as metrics } from "../observability/metrics.server.ts";
 
 export interface WorkerLogger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -59,16 +61,8 @@ export interface Worker {
   stats(): Record<DeliverOutcome, number>;
 }
 
-export const consoleLogger: WorkerLogger = {
-  info: (message, fields) => process.stdout.write(`${line(message, fields)}\n`),
-  warn: (message, fields) => console.warn(line(message, fields)),
-  error: (message, fields) => console.error(line(message, fields)),
-};
-
-function line(message: string, fields?: Record<string, unknown>): string {
-  const tail = fields ? Object.entries(fields).map(([k, v]) => `${k}=${typeof v === "string" ? JSON.stringify(v) : String(v)}`).join(" ") : "";
-  return `[worker] ${message}${tail ? ` ${tail}` : ""}`;
-}
+/** JSON lines through the app's logger (app/observability/log.server.ts). */
+export const defaultWorkerLogger: WorkerLogger = fieldLogger("worker");
 
 const MAINTENANCE_MS = 1_000;
 const RESUME_MS = 5_000;
@@ -83,7 +77,7 @@ export function startWorker(options: WorkerOptions): Worker {
   const leaseMs = Math.max(options.leaseMs ?? 120_000, requestTimeoutMs * 2);
   const now = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
-  const logger = options.logger ?? consoleLogger;
+  const logger = options.logger ?? defaultWorkerLogger;
   const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const reconcile = options.reconcile === undefined ? { everyMs: 15 * 60_000, lookbackMs: 6 * 3_600_000 } : options.reconcile;
   const periodic = [...(options.periodic ?? [])];
@@ -95,12 +89,16 @@ export function startWorker(options: WorkerOptions): Worker {
         reconcileAllShops(db, {
           lookbackMs: reconcile.lookbackMs,
           onShop: (result) => {
+            metrics.reconciledOrders(result.recorded.length);
             if (result.recorded.length) logger.warn("recorded orders the webhooks missed", { shop: result.shop, orders: result.recorded.length });
             for (const bad of result.unreadable) logger.error("an order read from the Admin API could not be read", { shop: result.shop, order: bad.order, reason: bad.reason });
             for (const bad of result.unrecorded) logger.error("an order found by reconciliation could not be recorded", { shop: result.shop, order: bad.order, reason: bad.reason });
             if (result.incomplete) logger.warn("reconciliation stopped early; the next run goes on", { shop: result.shop, reason: result.incomplete });
           },
-          onError: (shop, error) => logger.warn("reconciliation failed for a shop", { shop, error: error instanceof Error ? error.message : String(error) }),
+          onError: (shop, error) => {
+            metrics.reconciliationShopFailed();
+            logger.warn("reconciliation failed for a shop", { shop, error: error instanceof Error ? error.message : String(error) });
+          },
         }),
     });
   }
@@ -166,16 +164,18 @@ export function startWorker(options: WorkerOptions): Worker {
         void deliverClaimed(ctx, delivery)
           .then((outcome) => {
             counts[outcome]++;
+            metrics.delivered(outcome);
+            logger.info("delivery outcome", { ...deliveryFields(delivery), outcome });
             // Keys just rejected: the batch's other deliveries for this shop must see the new status.
             if (outcome === "paused") batchConfigs.delete(delivery.shop);
-            if (outcome === "lost") logger.warn("lease lost: the attempt was not sent, or its result belongs to a newer claim", { delivery: delivery.id });
+            if (outcome === "lost") logger.warn("lease lost: the attempt was not sent, or its result belongs to a newer claim", deliveryFields(delivery));
           })
           .catch((error: unknown) => {
             if (error instanceof AttemptNotRecorded) {
               // Sent, answered, and still unrecorded after retrying for a while: say so plainly, since the delivery
               // goes out again once its lease runs out.
               logger.error("ATTEMPT SENT BUT NOT RECORDED: it will be sent again after its lease", {
-                delivery: error.deliveryId,
+                ...deliveryFields(delivery),
                 network: error.network,
                 outcome: error.outcome,
                 error: error.message,
@@ -183,7 +183,7 @@ export function startWorker(options: WorkerOptions): Worker {
               return;
             }
             // The lease runs out and another worker retries it; the database may be briefly unreachable.
-            logger.error("delivery attempt crashed", { delivery: delivery.id, error: error instanceof Error ? error.message : String(error) });
+            logger.error("delivery attempt crashed", { ...deliveryFields(delivery), error: error instanceof Error ? error.message : String(error) });
           })
           .finally(() => {
             active--;
@@ -201,6 +201,7 @@ export function startWorker(options: WorkerOptions): Worker {
     if (t - (lastRun.get("recover") ?? 0) >= MAINTENANCE_MS) {
       lastRun.set("recover", t);
       const recovered = await recoverExpiredLeases(db, now());
+      metrics.leasesRecovered(recovered);
       if (recovered) logger.warn("took up deliveries whose worker stopped", { count: recovered });
     }
     if (t - (lastRun.get("resume") ?? 0) >= RESUME_MS) {
@@ -216,7 +217,11 @@ export function startWorker(options: WorkerOptions): Worker {
       runningJobs.add(job.name);
       job
         .run()
-        .catch((error: unknown) => logger.error(`${job.name} failed`, { error: error instanceof Error ? error.message : String(error) }))
+        .then(() => metrics.jobFinished(job.name, "ok"))
+        .catch((error: unknown) => {
+          metrics.jobFinished(job.name, "error");
+          logger.error(`${job.name} failed`, { error: error instanceof Error ? error.message : String(error) });
+        })
         .finally(() => runningJobs.delete(job.name));
     }
   }

@@ -1,5 +1,6 @@
 // The production HTTP server: express serving the Remix build (build/server/index.js) and its static assets
-// (build/client, which holds public/ too), with the delivery worker running in the same process.
+// (build/client, which holds public/ too), with the delivery worker running in the same process. /healthz,
+// /readyz and /metrics are answered before Remix (app/observability/probes.server.ts says who may read /metrics).
 import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -8,7 +9,18 @@ import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
-import type { Background } from "./background.server.ts";
+import {
+  healthAnswer,
+  metricsAnswer,
+  metricsListenFromEnv,
+  metricsTokenFromEnv,
+  readinessAnswer,
+  startProbeListener,
+  type Answer,
+  type ProbeListener,
+  type Probes,
+} from "../observability/probes.server.ts";
+import type { Background, BackgroundOptions } from "./background.server.ts";
 
 export interface AppServerOptions {
   /** The folder `npm run build` writes: build/server/index.js and build/client. */
@@ -22,10 +34,14 @@ export interface AppServerOptions {
   worker?: boolean;
   /** How long close() lets requests in flight finish before cutting their connections. */
   drainMs?: number;
+  /** The release's prisma/ folder, for /readyz (default: beside buildDir). */
+  prismaDir?: string;
 }
 
 export interface AppServer {
   port: number;
+  /** The METRICS_PORT listener's port, when METRICS_PORT is set. */
+  metricsPort?: number;
   /** Stops accepting, lets requests in flight finish, stops the worker, disconnects the database. */
   close(): Promise<void>;
 }
@@ -43,18 +59,31 @@ export async function loadServerBuild(buildDir: string): Promise<ServerBuild> {
 
 // app/entry.server.tsx re-exports startBackground: the worker must run on the build's own copy of the app's
 // modules, sharing the routes' database client, rather than on a second copy loaded beside the build.
-function backgroundOf(build: ServerBuild): (options: { worker: boolean }) => Background {
-  const start = (build.entry.module as unknown as { startBackground?: (options: { worker: boolean }) => Background }).startBackground;
+function backgroundOf(build: ServerBuild): (options: BackgroundOptions) => Background {
+  const start = (build.entry.module as unknown as { startBackground?: (options: BackgroundOptions) => Background }).startBackground;
   if (typeof start !== "function") throw new Error("the app build does not export startBackground from app/entry.server.tsx: run npm run build");
   return start;
 }
 
-export function createApp(build: ServerBuild, options: Pick<AppServerOptions, "buildDir" | "publicDir">): express.Express {
+function send(res: express.Response, answer: Answer): void {
+  res.status(answer.status).set({ "Content-Type": answer.contentType, "Cache-Control": "no-store", ...answer.headers }).send(answer.body);
+}
+
+export function createApp(
+  build: ServerBuild,
+  options: Pick<AppServerOptions, "buildDir" | "publicDir">,
+  observability: { probes: Probes; metricsToken: string | undefined },
+): express.Express {
   const app = express();
   app.disable("x-powered-by");
   // A liveness probe for load balancers that touches neither Remix nor the database.
-  app.get("/healthz", (_req, res) => {
-    res.type("text/plain").send("ok");
+  app.get("/healthz", (_req, res) => send(res, healthAnswer()));
+  // Readiness: the database answers and has every migration of this release.
+  app.get("/readyz", (_req, res, next) => {
+    readinessAnswer(observability.probes).then((answer) => send(res, answer), next);
+  });
+  app.get("/metrics", (req, res, next) => {
+    metricsAnswer(observability.probes, { token: observability.metricsToken, authorization: req.get("authorization") }).then((answer) => send(res, answer), next);
   });
   const client = path.join(options.buildDir, "client");
   // Vite fingerprints everything under assets/: cache for a year.
@@ -77,11 +106,19 @@ function listen(app: express.Express, port: number, host: string | undefined): P
 export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
   // Configuration errors (Shopify keys, DATABASE_URL, ENCRYPTION_KEY) surface here, before anything listens.
   const build = await loadServerBuild(options.buildDir);
-  const background = backgroundOf(build)({ worker: options.worker ?? true });
+  const metricsToken = metricsTokenFromEnv();
+  const metricsListen = metricsListenFromEnv();
+  const background = backgroundOf(build)({
+    worker: options.worker ?? true,
+    prismaDir: options.prismaDir ?? path.join(options.buildDir, "..", "prisma"),
+  });
   let server: Server;
+  let probeListener: ProbeListener | undefined;
   try {
-    server = await listen(createApp(build, options), options.port, options.host);
+    server = await listen(createApp(build, options, { probes: background.probes, metricsToken }), options.port, options.host);
+    if (metricsListen) probeListener = await startProbeListener(background.probes, { ...metricsListen, token: metricsToken });
   } catch (error) {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await background.stopWorker();
     await background.disconnect();
     throw error;
@@ -111,7 +148,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       for (const socket of sockets) socket.destroy();
     }, options.drainMs ?? 10_000);
     try {
-      await Promise.all([closed, background.stopWorker()]);
+      await Promise.all([closed, background.stopWorker(), probeListener?.close()]);
     } finally {
       clearTimeout(timer);
       await background.disconnect();
@@ -120,6 +157,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
 
   return {
     port: (server.address() as AddressInfo).port,
+    metricsPort: probeListener?.port,
     close: () => (closing ??= close()),
   };
 }

@@ -131,7 +131,7 @@ describe.each(databaseKinds)("production server (npm start) on %s", (kind) => {
     console.log(`[server ${kind}] SIGTERM to exit, with a request in flight for 300+ ms: ${Math.round(ms)} ms`);
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(ms).toBeLessThan(5_000);
-    expect(app.output()).toContain("affiliate-relay: stopped");
+    expect(app.output()).toContain(`"msg":"stopped"`);
   });
 });
 

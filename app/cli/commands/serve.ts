@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { createDb } from "../../db/client.server.ts";
 import { keyringFromEnv } from "../../security/encryption.server.ts";
 import { assertStoredKeysListed } from "../../security/rotate-credentials.server.ts";
+import { log } from "../../observability/log.server.ts";
 import { BuildMissingError, startAppServer } from "../../server/http.server.ts";
 import { CliError, type CliCommand } from "../command.ts";
 
@@ -64,13 +65,16 @@ const command: CliCommand = {
       if (error instanceof BuildMissingError) throw new CliError(error.message);
       throw error;
     }
-    process.stdout.write(
-      `affiliate-relay: listening on http://localhost:${server.port} (ready in ${Math.round(performance.now() - started)} ms), delivery worker running\n`,
+    const logger = log().child({ component: "serve" });
+    const readyMs = Math.round(performance.now() - started);
+    logger.info(
+      { port: server.port, readyMs, worker: true, metricsPort: server.metricsPort, metricsOnAppPort: Boolean(process.env.METRICS_TOKEN) },
+      `listening on http://localhost:${server.port} (ready in ${readyMs} ms), delivery worker running`,
     );
     const signal = await stopSignal;
-    process.stdout.write(`affiliate-relay: ${signal}: finishing requests in flight, stopping the worker\n`);
+    logger.info({ signal }, `${signal}: finishing requests in flight, stopping the worker`);
     await server.close();
-    process.stdout.write("affiliate-relay: stopped\n");
+    logger.info("stopped");
     return 0;
   },
 };

@@ -1,12 +1,21 @@
 // `affiliate-relay worker`: delivery workers alone, for scale-out on PostgreSQL (the serve command runs one in its
 // own process already). SIGTERM / SIGINT: stop claiming, finish the attempts in flight, hand back the rest, exit 0.
+// METRICS_PORT set: /metrics, /healthz and /readyz on that port (app/observability/probes.server.ts).
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { db } from "../../db/client.server.ts";
+import { log } from "../../observability/log.server.ts";
+import { renderMetrics, watchOutbox } from "../../observability/metrics.server.ts";
+import { metricsListenFromEnv, metricsTokenFromEnv, startProbeListener } from "../../observability/probes.server.ts";
+import { checkReadiness } from "../../observability/readiness.server.ts";
 import { closeDriver } from "../../pipeline/sql/driver.server.ts";
 import { startWorker } from "../../pipeline/worker.server.ts";
 import { keyringFromEnv } from "../../security/encryption.server.ts";
 import { assertStoredKeysListed } from "../../security/rotate-credentials.server.ts";
 import { parseArgs, stringFlag, type ParsedArgs } from "../args.ts";
 import { CliError, type CliCommand } from "../command.ts";
+
+const prismaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../prisma");
 
 const USAGE =
   "usage: affiliate-relay worker [--concurrency N] [--per-target N] [--poll-ms N] [--lease-ms N] [--request-timeout-ms N] " +
@@ -42,6 +51,17 @@ const command: CliCommand = {
       await client.$disconnect();
       throw error;
     }
+    const metricsListen = metricsListenFromEnv();
+    const metricsToken = metricsTokenFromEnv();
+    const logger = log().child({ component: "worker-command" });
+    watchOutbox(client);
+    const probes = metricsListen
+      ? await startProbeListener(
+          { metrics: renderMetrics, readiness: () => checkReadiness(client, { prismaDir }) },
+          { ...metricsListen, token: metricsToken },
+        )
+      : undefined;
+    if (probes) logger.info({ metricsPort: probes.port, host: metricsListen!.host, token: Boolean(metricsToken) }, `metrics on http://${metricsListen!.host}:${probes.port}/metrics`);
     const worker = startWorker({
       db: client,
       workerId: stringFlag(parsed, "id"),
@@ -57,8 +77,10 @@ const command: CliCommand = {
     // A second signal means now.
     process.once("SIGTERM", () => process.exit(1));
     process.once("SIGINT", () => process.exit(1));
-    process.stdout.write(`[worker] ${signal}: finishing deliveries in flight\n`);
+    logger.info({ signal, worker: worker.id }, `${signal}: finishing deliveries in flight`);
     await worker.stop();
+    await probes?.close();
+    watchOutbox(undefined);
     await closeDriver(client);
     await client.$disconnect();
     return 0;
