@@ -20,6 +20,21 @@ export async function missingKeyIds(db: Db, keyring: Keyring = keyringFromEnv())
   return [...(await storedKeyIds(db)).keys()].filter((id) => !keyring.keys.has(id)).sort();
 }
 
+/**
+ * The start-up check of serve and worker: a missing key refuses to start (EncryptionKeyError), but a database that
+ * cannot be read yet (unreachable, not migrated) does not, so that /readyz can say what is wrong while it recovers.
+ * Returns why the check could not run, for the start-up log.
+ */
+export async function checkStoredKeysAtStartup(db: Db, keyring: Keyring = keyringFromEnv()): Promise<string | null> {
+  try {
+    await assertStoredKeysListed(db, keyring);
+    return null;
+  } catch (error) {
+    if (error instanceof EncryptionKeyError) throw error;
+    return `stored credentials' keys not checked, the database could not be read: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`;
+  }
+}
+
 /** Throws a one-line EncryptionKeyError naming every key id stored credentials need and ENCRYPTION_KEY lacks. */
 export async function assertStoredKeysListed(db: Db, keyring: Keyring = keyringFromEnv()): Promise<void> {
   const missing = await missingKeyIds(db, keyring);

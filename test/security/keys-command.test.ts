@@ -37,7 +37,8 @@ function cli(env: Record<string, string>, args: string[], until?: RegExp): Promi
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(root, "bin/affiliate-relay.mjs"), ...args], {
       cwd: root,
-      env: { ...process.env, SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "http://localhost", ...env },
+      // The start-up line is an info line: the suite runs with LOG_LEVEL=warn (vitest.config.ts).
+      env: { ...process.env, LOG_LEVEL: "info", SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "http://localhost", ...env },
     });
     let stdout = "";
     let stderr = "";
@@ -104,7 +105,7 @@ describe.each(databaseKinds)("ENCRYPTION_KEY rotation on %s", { timeout: 240_000
   it("serve and worker refuse to start without the old key, in one line naming its id", async () => {
     const env = { DATABASE_URL: url, ENCRYPTION_KEY: onlyNew };
     for (const args of [["worker", "--reconcile-minutes", "0"], ["serve"]]) {
-      const run = await cli(env, args, /\[worker\] started|listening on/);
+      const run = await cli(env, args, /"msg":"started"|listening on/);
       expect(run.code, `${args[0]}: ${run.stdout}${run.stderr}`).toBe(1);
       expect(run.stderr.trim().split("\n")).toHaveLength(1);
       expect(run.stderr).toContain(`affiliate-relay ${args[0]}: ENCRYPTION_KEY does not list the key that stored credentials were encrypted with: ${keyFingerprint(k1)} `);
@@ -124,9 +125,9 @@ describe.each(databaseKinds)("ENCRYPTION_KEY rotation on %s", { timeout: 240_000
 
     const again = await cli({ DATABASE_URL: url, ENCRYPTION_KEY: recipe }, ["keys", "rotate"]);
     expect(again.stdout).toMatch(/^re-encrypted 0 credentials with key \w+ \(2 already used it\)/);
-    const worker = await cli({ DATABASE_URL: url, ENCRYPTION_KEY: onlyNew }, ["worker", "--reconcile-minutes", "0"], /\[worker\] started/);
+    const worker = await cli({ DATABASE_URL: url, ENCRYPTION_KEY: onlyNew }, ["worker", "--reconcile-minutes", "0"], /"msg":"started"/);
     expect([worker.code, worker.stderr]).toEqual([0, ""]);
-    expect(worker.stdout).toMatch(/\[worker\] started/);
+    expect(worker.stdout).toMatch(/"msg":"started"/);
     const check = await cli({ DATABASE_URL: url, ENCRYPTION_KEY: bare1 }, ["keys", "check"]);
     expect(check.code).toBe(1);
     expect(check.stderr).toContain(`affiliate-relay keys: ENCRYPTION_KEY does not list the key that stored credentials were encrypted with: ${keyFingerprint(k2)} `);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDb } from "../../db/client.server.ts";
 import { keyringFromEnv } from "../../security/encryption.server.ts";
-import { assertStoredKeysListed } from "../../security/rotate-credentials.server.ts";
+import { checkStoredKeysAtStartup } from "../../security/rotate-credentials.server.ts";
 import { log } from "../../observability/log.server.ts";
 import { BuildMissingError, startAppServer } from "../../server/http.server.ts";
 import { CliError, type CliCommand } from "../command.ts";
@@ -19,7 +19,8 @@ async function checkStoredKeys(): Promise<void> {
   if (!url) throw new CliError("DATABASE_URL is not set (file:./path.sqlite or postgresql://...)");
   const client = createDb(url);
   try {
-    await assertStoredKeysListed(client, keyring);
+    const unchecked = await checkStoredKeysAtStartup(client, keyring);
+    if (unchecked) log().child({ component: "serve" }).warn(unchecked);
   } finally {
     await client.$disconnect();
   }

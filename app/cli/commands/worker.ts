@@ -11,7 +11,7 @@ import { checkReadiness } from "../../observability/readiness.server.ts";
 import { closeDriver } from "../../pipeline/sql/driver.server.ts";
 import { startWorker } from "../../pipeline/worker.server.ts";
 import { keyringFromEnv } from "../../security/encryption.server.ts";
-import { assertStoredKeysListed } from "../../security/rotate-credentials.server.ts";
+import { checkStoredKeysAtStartup } from "../../security/rotate-credentials.server.ts";
 import { parseArgs, stringFlag, type ParsedArgs } from "../args.ts";
 import { CliError, type CliCommand } from "../command.ts";
 
@@ -46,7 +46,8 @@ const command: CliCommand = {
     const client = db();
     // A key ENCRYPTION_KEY no longer lists would fail every delivery of those shops: refuse to start instead.
     try {
-      await assertStoredKeysListed(client, keyringFromEnv());
+      const unchecked = await checkStoredKeysAtStartup(client, keyringFromEnv());
+      if (unchecked) log().child({ component: "worker-command" }).warn(unchecked);
     } catch (error) {
       await client.$disconnect();
       throw error;
