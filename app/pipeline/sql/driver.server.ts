@@ -10,6 +10,7 @@
 import Database from "libsql";
 import pg from "pg";
 import { databaseKind, databaseUrlOf, type Db, type DbKind } from "../../db/client.server.ts";
+import { checkOut } from "../../db/pg-pool.server.ts";
 
 export type Row = Record<string, unknown>;
 export interface Stmt {
@@ -179,8 +180,11 @@ class PostgresDriver implements SqlDriver {
   }
 
   async transaction<T>(work: () => Work<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
+    // A lost connection (app/db/pg-pool.server.ts) fails the statement in progress by itself; the client is then
+    // discarded rather than pooled again.
+    let broken: Error | boolean = false;
+    const onLost = (error: Error) => (broken = error);
+    const client = await checkOut(this.pool, onLost);
     try {
       await client.query("BEGIN");
       try {
@@ -188,11 +192,12 @@ class PostgresDriver implements SqlDriver {
         await client.query("COMMIT");
         return value;
       } catch (error) {
-        await client.query("ROLLBACK").catch(() => (broken = true));
+        if (!broken) await client.query("ROLLBACK").catch(() => (broken ||= true));
         if (error instanceof Rollback) return error.value as T;
         throw error;
       }
     } finally {
+      client.off("error", onLost);
       client.release(broken);
     }
   }
