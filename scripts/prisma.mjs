@@ -29,6 +29,9 @@ export function generate() {
 export async function migratePostgres(databaseUrl) {
   const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: databaseUrl });
+  // A connection lost mid-migration fails the statement in progress (the migration's transaction rolls back);
+  // without a listener the client's "error" event would end the process with a stack trace instead.
+  client.on("error", () => {});
   await client.connect();
   try {
     // One migrator at a time, even with several app instances starting together.
@@ -48,12 +51,12 @@ export async function migratePostgres(databaseUrl) {
         await client.query('INSERT INTO "_affiliate_relay_migrations" (name) VALUES ($1)', [name]);
         await client.query("COMMIT");
       } catch (error) {
-        await client.query("ROLLBACK");
+        await client.query("ROLLBACK").catch(() => {});
         throw new Error(`migration ${name} failed: ${error.message}`);
       }
     }
   } finally {
-    await client.end();
+    await client.end().catch(() => {});
   }
 }
 

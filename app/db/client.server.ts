@@ -1,8 +1,8 @@
 // One Prisma client per process, for whichever database DATABASE_URL names.
-import { PrismaLibSQL } from "@prisma/adapter-libsql";
-import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client.ts";
+import { PrismaPgSurvivingLostConnections } from "./pg-pool.server.ts";
+import { PrismaLibSQLWaitingForLocks } from "./prisma-libsql.server.ts";
 
 // Both generated clients come from schemas with the same models (test/db/schema-parity.test.ts), so the app
 // programs against one type; only the driver underneath differs.
@@ -22,8 +22,8 @@ const urls = new WeakMap<object, string>();
 export function createDb(url: string): Db {
   const client =
     databaseKind(url) === "sqlite"
-      ? new SqliteClient({ adapter: new PrismaLibSQL({ url }) })
-      : (new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) }) as unknown as Db);
+      ? new SqliteClient({ adapter: new PrismaLibSQLWaitingForLocks({ url }) })
+      : (new PostgresClient({ adapter: new PrismaPgSurvivingLostConnections({ connectionString: url, max: 10 }) }) as unknown as Db);
   urls.set(client, url);
   return client;
 }

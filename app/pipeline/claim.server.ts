@@ -15,6 +15,8 @@ export const SHOP_UNINSTALLED = `EXISTS (SELECT 1 FROM "Shop" WHERE "Shop"."doma
 export interface ClaimOptions {
   /** The worker's id; each claim holds its rows as `<owner>:<random token>`. */
   owner: string;
+  /** This claim's lease owner, when the caller needs to know it beforehand (see releaseClaimOf). */
+  leaseOwner?: string;
   limit: number;
   /** At most this many per (shop, network) in one claim, so one busy target cannot fill a whole batch. */
   perTarget: number;
@@ -105,10 +107,14 @@ function claimStatement(kind: "sqlite" | "postgresql", o: ClaimOptions, leaseOwn
   };
 }
 
+export function newLeaseOwner(owner: string): string {
+  return `${owner}:${randomBytes(9).toString("base64url")}`;
+}
+
 export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise<ClaimedDelivery[]> {
   if (options.limit <= 0) return [];
   const driver = driverFor(db);
-  const statement = claimStatement(driver.kind, options, `${options.owner}:${randomBytes(9).toString("base64url")}`);
+  const statement = claimStatement(driver.kind, options, options.leaseOwner ?? newLeaseOwner(options.owner));
   return driver.transaction(function* () {
     return (yield statement).rows.map(claimed);
   });
@@ -165,5 +171,19 @@ export async function releaseClaims(db: Db, claims: ReadonlyArray<Pick<ClaimedDe
       released += result.changes;
     }
     return released;
+  });
+}
+
+/**
+ * Hands back whatever one claim took, by its lease owner: for a claim whose answer never arrived (the connection
+ * dropped around its COMMIT), which may or may not have committed. Nothing of it was sent, since the worker never
+ * saw the rows; without this they would sit in flight until their lease ran out.
+ */
+export async function releaseClaimOf(db: Db, leaseOwner: string, now: Date): Promise<number> {
+  return driverFor(db).transaction(function* () {
+    const result = yield sql`UPDATE "Delivery" SET "status" = 'pending', "leaseOwner" = NULL, "leaseExpiresAt" = NULL,
+        "nextAttemptAt" = ${now}, "updatedAt" = ${now}
+      WHERE "leaseOwner" = ${leaseOwner} AND "status" = 'in_flight'`;
+    return result.changes;
   });
 }

@@ -109,17 +109,62 @@ function* pauseOthers(d: ClaimedDelivery, credentialsVersion: number, now: Date)
 async function settle(ctx: DeliverContext, d: ClaimedDelivery, status: "skipped" | "failed" | "paused" | "waiting", reason: string, extra: Columns = {}) {
   const now = ctx.now();
   const columns: Columns = { status, reason, ...released(now), ...(status === "skipped" || status === "failed" ? { completedAt: now } : {}), ...extra };
-  await driverFor(ctx.db).transaction(function* () {
-    const updated = yield updateHeld(d, columns);
-    if (updated.changes) yield* afterConversion(d, status, reason, now);
-  });
+  await whileHeld(ctx, () =>
+    driverFor(ctx.db).transaction(function* () {
+      const updated = yield updateHeld(d, columns);
+      if (updated.changes) yield* afterConversion(d, status, reason, now);
+    }),
+  );
+}
+
+/** The database failed before anything was sent: not the delivery's fault, so it is retried like a network 5xx. */
+class DatabaseUnavailable extends Error {
+  constructor(what: string, cause: unknown) {
+    super(`${what}: ${describeError(cause)}`, { cause });
+  }
+}
+
+/**
+ * Runs a database step for a claim this worker holds, trying again while the database is failing (a dropped
+ * connection, a restart, a locked SQLite file) for at most a quarter of the lease. A claim that then still holds
+ * is never sent: the lease is checked again just before its request goes out.
+ */
+async function whileHeld<T>(ctx: DeliverContext, step: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + Math.min(ctx.leaseMs / 4, 60_000);
+  for (let wait = 50; ; wait = Math.min(wait * 2, 5_000)) {
+    try {
+      return await step();
+    } catch (error) {
+      if (Date.now() + wait > deadline) throw error;
+      await sleep(wait);
+    }
+  }
+}
+
+/** Hands a delivery nothing was sent for back to the queue on the retry policy's schedule (counted as an attempt). */
+async function retryLater(ctx: DeliverContext, d: ClaimedDelivery, reason: string): Promise<DeliverOutcome> {
+  const now = ctx.now();
+  const attempts = d.attempts + 1;
+  const firstAttemptAt = d.firstAttemptAt ?? now;
+  const next = nextAttempt(ctx.retry, { failedAttempts: attempts, firstAttemptAt, now, random: ctx.random });
+  if (!next.retry) {
+    await settle(ctx, d, "failed", `${next.reason}: ${reason}`, { attempts, firstAttemptAt, lastError: reason });
+    return "failed";
+  }
+  const columns: Columns = { status: "pending", attempts, firstAttemptAt, nextAttemptAt: next.at, lastError: reason, reason: `retrying: ${reason}`, ...released(now) };
+  await whileHeld(ctx, () =>
+    driverFor(ctx.db).transaction(function* () {
+      yield updateHeld(d, columns);
+    }),
+  );
+  return "retry";
 }
 
 /** `customer` is who the request is about, as the order was read: what a redaction meanwhile must scrub. */
 type Prepared = { decision: Decision; customer: Needles } | { wait: string } | { skip: string };
 
 async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConfig, connected: ShopConfig["networks"][number]): Promise<Prepared> {
-  const { orderPayload, conversion, refundPayloads } = await driverFor(ctx.db).read(function* () {
+  const inputs = () => driverFor(ctx.db).read(function* () {
     const order = (yield sql`SELECT "payload" FROM "Order" WHERE "id" = ${d.orderId}`).rows[0];
     const conversion =
       d.kind === CONVERSION
@@ -132,6 +177,9 @@ async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConf
             WHERE "shop" = ${d.shop} AND "orderId" = ${d.orderId} AND "network" = ${d.network} AND "kind" LIKE ${`${REFUND_PREFIX}%`}`).rows
       : [];
     return { orderPayload: order ? String(order.payload) : null, conversion, refundPayloads: refunds.map((row) => String(row.payload)) };
+  });
+  const { orderPayload, conversion, refundPayloads } = await whileHeld(ctx, inputs).catch((error: unknown) => {
+    throw new DatabaseUnavailable("could not read the order", error);
   });
   if (orderPayload === null) return { skip: "the order was deleted" };
   const order = JSON.parse(orderPayload) as NormalizedOrder;
@@ -155,7 +203,12 @@ async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConf
 
 /** One attempt at a delivery this worker has claimed. Never throws for a delivery's own problems. */
 export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): Promise<DeliverOutcome> {
-  const config = await ctx.shopConfig(d.shop);
+  let config: ShopConfig | null;
+  try {
+    config = await whileHeld(ctx, () => ctx.shopConfig(d.shop));
+  } catch (error) {
+    return retryLater(ctx, d, new DatabaseUnavailable("could not read the shop's settings", error).message);
+  }
   const connected = config?.networks.find((n) => n.definition.id === d.network);
   if (!config || !connected || !connected.enabled) {
     await settle(ctx, d, "skipped", "the network was switched off before this was sent");
@@ -170,6 +223,8 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
   try {
     prepared = await prepare(ctx, d, config, connected);
   } catch (error) {
+    if (error instanceof DatabaseUnavailable) return retryLater(ctx, d, error.message);
+    // Mapping the recorded order failed: the same data fails the same way on every retry.
     await settle(ctx, d, "failed", `could not prepare the request: ${describeError(error)}`);
     return "failed";
   }
@@ -188,7 +243,7 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
 
   const request = prepared.decision.request;
   // The last moment to find out that the lease ran out while this claim waited: after this, it is sent.
-  const lease = await renewLease(ctx.db, d, ctx.leaseMs, ctx.now());
+  const lease = await whileHeld(ctx, () => renewLease(ctx.db, d, ctx.leaseMs, ctx.now()));
   if (lease !== "held") return lease === "stopped" ? "skipped" : "lost";
   const startedAt = ctx.now();
   const result = await sendNetworkRequest(request, { timeoutMs: ctx.requestTimeoutMs });
@@ -206,10 +261,10 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
     customer: prepared.customer,
   });
   if (outcome === "succeeded" && connected.credentialsStatus !== "ok") {
-    await markCredentialsOk(ctx.db, d.shop, d.network, connected.credentialsVersion);
+    await whileHeld(ctx, () => markCredentialsOk(ctx.db, d.shop, d.network, connected.credentialsVersion));
   }
   if (outcome === "paused" && classification.kind === "credentials_rejected") {
-    await markCredentialsRejected(ctx.db, d.shop, d.network, connected.credentialsVersion, classification.reason);
+    await whileHeld(ctx, () => markCredentialsRejected(ctx.db, d.shop, d.network, connected.credentialsVersion, classification.reason));
   }
   return outcome;
 }

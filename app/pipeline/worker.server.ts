@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Db } from "../db/client.server.ts";
-import { claimDueDeliveries, recoverExpiredLeases, releaseClaims, type ClaimedDelivery } from "./claim.server.ts";
+import { claimDueDeliveries, newLeaseOwner, recoverExpiredLeases, releaseClaimOf, releaseClaims, type ClaimedDelivery } from "./claim.server.ts";
 import { AttemptNotRecorded, deliverClaimed, type DeliverOutcome } from "./deliver.server.ts";
 import { resumePausedDeliveries } from "./pause.server.ts";
 import { releaseWaitingReversals } from "./release-waiting.server.ts";
@@ -66,6 +66,8 @@ export const defaultWorkerLogger: WorkerLogger = fieldLogger("worker");
 
 const MAINTENANCE_MS = 1_000;
 const RESUME_MS = 5_000;
+/** The longest pause between tries while the database keeps failing. */
+const MAX_ERROR_BACKOFF_MS = 5_000;
 
 export function startWorker(options: WorkerOptions): Worker {
   const db = options.db;
@@ -147,6 +149,10 @@ export function startWorker(options: WorkerOptions): Worker {
   const claimBatch = Math.max(1, Math.floor(concurrency / 4));
   const lastRun = new Map<string, number>();
   const runningJobs = new Set<string>();
+  // Consecutive failed turns of the loop (the database is down or dropping connections): each waits longer.
+  let failures = 0;
+  // Claims whose statement failed without an answer: it may have committed, so their rows are handed back.
+  const doubtfulClaims: string[] = [];
 
   const poke = () => {
     const w = wake;
@@ -226,19 +232,33 @@ export function startWorker(options: WorkerOptions): Worker {
     }
   }
 
+  async function handBackDoubtfulClaims() {
+    while (doubtfulClaims.length) {
+      const released = await releaseClaimOf(db, doubtfulClaims[0]!, now());
+      doubtfulClaims.shift();
+      if (released) logger.warn("handed back deliveries from a claim whose answer was lost", { count: released });
+    }
+  }
+
   async function loop() {
     while (!stopping) {
       const thisCycle = ++cycle;
       const settledBefore = settled;
       let claimedFull = false;
+      let failed = false;
       try {
+        await handBackDoubtfulClaims();
         await maintenance();
         const free = concurrency - active - queued;
         // Claim in batches: a claim costs one ranked scan of the due rows, so a single freed slot waits for a few
         // more (or for the poll) unless the worker has run dry.
         if (free >= claimBatch || (free > 0 && active + queued === 0) || (free > 0 && Date.now() - lastClaimAt >= pollIntervalMs)) {
           lastClaimAt = Date.now();
-          const claimed = await claimDueDeliveries(db, { owner: id, limit: free, perTarget, leaseMs, now: now() });
+          const leaseOwner = newLeaseOwner(id);
+          const claimed = await claimDueDeliveries(db, { owner: id, leaseOwner, limit: free, perTarget, leaseMs, now: now() }).catch((error: unknown) => {
+            doubtfulClaims.push(leaseOwner);
+            throw error;
+          });
           if (claimed.length) batchConfigs = new Map();
           claimedFull = claimed.length === free;
           lastClaimEmpty = claimed.length === 0;
@@ -252,8 +272,15 @@ export function startWorker(options: WorkerOptions): Worker {
         }
         dispatch();
       } catch (error) {
-        logger.error("worker loop error", { error: error instanceof Error ? error.message : String(error) });
+        // The database failing is a transient fault: nothing is marked failed for it, the loop tries again later.
+        failed = true;
+        failures++;
+        logger.error("worker loop error", { error: error instanceof Error ? error.message : String(error), retryInMs: errorBackoffMs() });
         lastClaimEmpty = false;
+      }
+      if (!failed && failures) {
+        logger.info("the database answers again", { afterFailures: failures });
+        failures = 0;
       }
       if (lastClaimEmpty && active === 0 && queued === 0 && settled === settledBefore) {
         for (const waiter of idleWaiters.filter((w) => w.after < thisCycle)) {
@@ -265,13 +292,22 @@ export function startWorker(options: WorkerOptions): Worker {
       // Claim again at once after a full batch when slots are free; otherwise sleep until a slot frees or the poll.
       if (claimedFull && concurrency - active - queued > 0) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollIntervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
+        const timer = setTimeout(resolve, failed ? errorBackoffMs() : pollIntervalMs);
+        // While the database fails, only stop() cuts the backoff short (not a finished attempt).
+        const arm = () => {
+          wake = () => {
+            if (failed && !stopping) return arm();
+            clearTimeout(timer);
+            resolve();
+          };
         };
+        arm();
       });
     }
+  }
+
+  function errorBackoffMs() {
+    return Math.min(MAX_ERROR_BACKOFF_MS, Math.max(pollIntervalMs, 100) * 2 ** Math.min(failures - 1, 10));
   }
 
   logger.info("started", { worker: id, concurrency, perTarget, leaseMs });
@@ -287,7 +323,14 @@ export function startWorker(options: WorkerOptions): Worker {
       const unstarted = [...queues.values()].flat();
       queues.clear();
       queued = 0;
-      const released = await releaseClaims(db, unstarted, now());
+      let released = 0;
+      try {
+        released = await releaseClaims(db, unstarted, now());
+        await handBackDoubtfulClaims();
+      } catch (error) {
+        // Their leases run out and another worker takes them up; nothing of them was sent.
+        logger.error("could not hand back unstarted deliveries", { count: unstarted.length, error: error instanceof Error ? error.message : String(error) });
+      }
       while (active > 0) await new Promise<void>((resolve) => (wake = resolve));
       logger.info("stopped", { worker: id, released, ...counts });
     },

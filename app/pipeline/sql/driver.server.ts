@@ -10,6 +10,7 @@
 import Database from "libsql";
 import pg from "pg";
 import { databaseKind, databaseUrlOf, type Db, type DbKind } from "../../db/client.server.ts";
+import { checkOut } from "../../db/pg-pool.server.ts";
 
 export type Row = Record<string, unknown>;
 export interface Stmt {
@@ -62,34 +63,59 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class SqliteDriver implements SqlDriver {
   readonly kind = "sqlite" as const;
-  private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  private db: Database.Database;
+  private statements = new Map<string, Database.Statement>();
 
-  constructor(url: string) {
-    this.db = new Database(url.replace(/^file:/, ""));
+  constructor(private readonly path: string) {
+    this.db = this.open();
+  }
+
+  private open(): Database.Database {
+    const db = new Database(this.path);
     // No busy wait inside this connection: it is synchronous, so waiting would block the event loop (and with
     // it the Prisma transaction holding the lock). Busy is retried asynchronously below.
-    this.db.prepare("PRAGMA busy_timeout = 0").get();
+    db.prepare("PRAGMA busy_timeout = 0").get();
     try {
-      this.db.prepare("PRAGMA journal_mode = WAL").get();
+      db.prepare("PRAGMA journal_mode = WAL").get();
     } catch (error) {
       if (!sqliteBusy(error)) throw error;
     }
-    this.db.prepare("PRAGMA synchronous = NORMAL").run();
+    db.prepare("PRAGMA synchronous = NORMAL").run();
+    return db;
   }
 
   private execute(stmt: Stmt): StmtResult {
-    let prepared = this.statements.get(stmt.sql);
-    if (!prepared) {
-      prepared = this.db.prepare(stmt.sql);
-      this.statements.set(stmt.sql, prepared);
+    try {
+      let prepared = this.statements.get(stmt.sql);
+      if (!prepared) {
+        prepared = this.db.prepare(stmt.sql);
+        this.statements.set(stmt.sql, prepared);
+      }
+      const params = stmt.params.map(sqliteValue);
+      if (prepared.reader) {
+        const rows = prepared.all(...params) as Row[];
+        return { rows, changes: rows.length };
+      }
+      return { rows: [], changes: Number(prepared.run(...params).changes) };
+    } catch (error) {
+      // libsql leaves a statement that failed (busy, typically) in progress, with no way to reset it: this
+      // connection's next COMMIT would fail with "SQL statements in progress" and its next BEGIN IMMEDIATE with
+      // SQLITE_BUSY_SNAPSHOT, again and again. A fresh connection has no such statement (and no transaction:
+      // closing rolls back what was open).
+      this.reopen();
+      throw error;
     }
-    const params = stmt.params.map(sqliteValue);
-    if (prepared.reader) {
-      const rows = prepared.all(...params) as Row[];
-      return { rows, changes: rows.length };
+  }
+
+  private reopen() {
+    const stale = this.db;
+    this.statements = new Map();
+    this.db = this.open();
+    try {
+      stale.close();
+    } catch {
+      // Closing only releases what the failed statement held.
     }
-    return { rows: [], changes: Number(prepared.run(...params).changes) };
   }
 
   private drive<T>(work: Work<T>): T {
@@ -179,8 +205,11 @@ class PostgresDriver implements SqlDriver {
   }
 
   async transaction<T>(work: () => Work<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
+    // A lost connection (app/db/pg-pool.server.ts) fails the statement in progress by itself; the client is then
+    // discarded rather than pooled again.
+    let broken: Error | boolean = false;
+    const onLost = (error: Error) => (broken = error);
+    const client = await checkOut(this.pool, onLost);
     try {
       await client.query("BEGIN");
       try {
@@ -188,11 +217,12 @@ class PostgresDriver implements SqlDriver {
         await client.query("COMMIT");
         return value;
       } catch (error) {
-        await client.query("ROLLBACK").catch(() => (broken = true));
+        if (!broken) await client.query("ROLLBACK").catch(() => (broken ||= true));
         if (error instanceof Rollback) return error.value as T;
         throw error;
       }
     } finally {
+      client.off("error", onLost);
       client.release(broken);
     }
   }
@@ -213,7 +243,7 @@ export function driverFor(db: Db): SqlDriver {
   let driver = drivers.get(db);
   if (!driver) {
     const url = databaseUrlOf(db);
-    driver = databaseKind(url) === "sqlite" ? new SqliteDriver(url) : new PostgresDriver(url);
+    driver = databaseKind(url) === "sqlite" ? new SqliteDriver(url.replace(/^file:/, "")) : new PostgresDriver(url);
     drivers.set(db, driver);
   }
   return driver;
