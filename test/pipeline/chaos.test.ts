@@ -59,6 +59,8 @@ describe("chaos on postgresql", () => {
           "--poll-ms", "50", "--lease-ms", "3000", "--request-timeout-ms", "1000", "--retry-base-ms", "200", "--retry-cap-ms", "1500", "--reconcile-minutes", "0"],
         { cwd: root, env: { ...process.env, DATABASE_URL: created.url, PIPELINE_PG_POOL: "4" }, stdio: ["ignore", "pipe", "pipe"] },
       );
+      // Both streams are read: the JSON logs go to stdout, and an unread pipe would block the worker once full.
+      child.stdout!.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
       child.stderr!.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
       live.set(slot, child);
       return child;

@@ -82,7 +82,7 @@ describe("database faults on postgresql", () => {
     void app.exited.then(({ code, signal }) => exits.push(`server exited (${code ?? signal})`));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the worker did not start:\n${workerLog.join("")}`)), 30_000);
-      const check = () => workerLog.join("").includes("[worker] started") && (clearTimeout(timer), resolve());
+      const check = () => workerLog.join("").includes(`"msg":"started"`) && (clearTimeout(timer), resolve());
       worker!.stdout!.on("data", check);
       check();
     });
