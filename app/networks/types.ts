@@ -15,6 +15,7 @@ export interface NetworkRequest {
   secretHeaders: string[];
 }
 
+/** What a network's mapper makes of an order; app/networks/decide.ts applies the shared rules around it. */
 export type Decision = { action: "send"; request: NetworkRequest } | { action: "skip"; reason: string };
 
 export interface NetworkResponse {
@@ -33,7 +34,10 @@ export type Classification =
   | { kind: "credentials_rejected"; reason: string };
 
 export interface MappingContext {
-  /** Whether the merchant sends test orders (the mapper skips test orders otherwise, with a reason). */
+  /**
+   * Whether the merchant sends test orders. A mapper is only called for a test order when they do: the skip is
+   * app/networks/decide.ts's, like every rule networks share.
+   */
   sendTestOrders: boolean;
   /** What an earlier successful delivery of this order to this network returned (Retrack's transaction uuid). */
   externalRef?: string | null;

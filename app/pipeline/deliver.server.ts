@@ -2,15 +2,16 @@
 // classify, and record the attempt and the delivery's new state in one transaction.
 import type { Db } from "../db/client.server.ts";
 import { classifyAttempt, redactRequest, responseExcerpt, sendNetworkRequest } from "../networks/http.ts";
-import type { Classification, Decision, NetworkRequest } from "../networks/types.ts";
+import { KEYS_REJECTED, nothingToReverse, type DeliveryDecision, type DeliveryEvent } from "../networks/decide.ts";
+import { networkById } from "../networks/registry.ts";
+import type { Classification, NetworkRequest } from "../networks/types.ts";
 import type { NormalizedOrder, NormalizedRefund } from "../orders/model.ts";
-import { priceOrder, priceRefund } from "../orders/price.ts";
 import { markCredentialsOk, markCredentialsRejected, type ShopConfig } from "../settings/store.server.ts";
 import { renewLease, SHOP_UNINSTALLED, type ClaimedDelivery } from "./claim.server.ts";
 import { STOPPED_ON_UNINSTALL } from "../compliance/uninstall.server.ts";
 import { customerNeedles, scrubLoggedRequest, scrubText, type Needles } from "../compliance/customer-scrub.ts";
-import { CANCELLATION, CONVERSION, REFUND_PREFIX, WAITING_FOR_CONVERSION } from "./model.ts";
-import { describeError, KEYS_REJECTED } from "./plan.ts";
+import { CANCELLATION, CONVERSION, REFUND_PREFIX } from "./model.ts";
+import { conversionStanding, decideForShop, describeError } from "./plan.ts";
 import { nextAttempt, type RetryPolicy } from "./retry-policy.ts";
 import { driverFor, sql, type Stmt, type Work } from "./sql/driver.server.ts";
 import { newId } from "./sql/ids.ts";
@@ -91,7 +92,7 @@ function* afterConversion(d: ClaimedDelivery, status: string, reason: string | n
     yield sql`UPDATE "Delivery" SET "status" = 'pending', "reason" = NULL, "nextAttemptAt" = ${now}, "updatedAt" = ${now}
       WHERE "shop" = ${d.shop} AND "orderId" = ${d.orderId} AND "network" = ${d.network} AND "status" = 'waiting'`;
   } else if (status === "skipped") {
-    yield sql`UPDATE "Delivery" SET "status" = 'skipped', "reason" = ${`the order was never sent (${reason ?? "skipped"}), so there is nothing to reverse`},
+    yield sql`UPDATE "Delivery" SET "status" = 'skipped', "reason" = ${nothingToReverse(reason)},
         "completedAt" = ${now}, "updatedAt" = ${now}
       WHERE "shop" = ${d.shop} AND "orderId" = ${d.orderId} AND "network" = ${d.network} AND "status" = 'waiting'`;
   }
@@ -115,9 +116,10 @@ async function settle(ctx: DeliverContext, d: ClaimedDelivery, status: "skipped"
 }
 
 /** `customer` is who the request is about, as the order was read: what a redaction meanwhile must scrub. */
-type Prepared = { decision: Decision; customer: Needles } | { wait: string } | { skip: string };
+export type Prepared = { decision: DeliveryDecision; customer: Needles } | { skip: string };
 
-async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConfig, connected: ShopConfig["networks"][number]): Promise<Prepared> {
+/** Reads what the decision needs (app/networks/decide.ts) as it stands now, and takes it. */
+export async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConfig | null): Promise<Prepared> {
   const { orderPayload, conversion, refundPayloads } = await driverFor(ctx.db).read(function* () {
     const order = (yield sql`SELECT "payload" FROM "Order" WHERE "id" = ${d.orderId}`).rows[0];
     const conversion =
@@ -133,59 +135,57 @@ async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConf
     return { orderPayload: order ? String(order.payload) : null, conversion, refundPayloads: refunds.map((row) => String(row.payload)) };
   });
   if (orderPayload === null) return { skip: "the order was deleted" };
+  const network = networkById(d.network);
+  if (!network) return { skip: `this version of the app does not know the network "${d.network}"` };
   const order = JSON.parse(orderPayload) as NormalizedOrder;
-  const priced = priceOrder(order, config.currencyMode);
-  const base = { sendTestOrders: config.sendTestOrders };
-  const customer = customerNeedles(order.customer);
-  if (d.kind === CONVERSION) {
-    return { decision: connected.definition.mapConversion(priced, connected.settings, { ...base, externalRef: d.externalRef }), customer };
-  }
-  if (conversion?.status === "skipped") return { skip: `the order was never sent (${String(conversion.reason ?? "skipped")}), so there is nothing to reverse` };
-  if (conversion?.status !== "succeeded") return { wait: WAITING_FOR_CONVERSION };
-  const withRef = { ...base, externalRef: conversion.externalRef === null ? null : String(conversion.externalRef) };
-  if (d.kind === CANCELLATION) return { decision: connected.definition.mapCancellation(priced, connected.settings, withRef), customer };
-  const refund = JSON.parse(d.payload ?? "null") as NormalizedRefund;
-  const refundsSoFar = refundPayloads.map((payload) => priceRefund(JSON.parse(payload) as NormalizedRefund, order, config.currencyMode));
-  return {
-    decision: connected.definition.mapRefund(priced, priceRefund(refund, order, config.currencyMode), connected.settings, { ...withRef, refundsSoFar }),
-    customer,
-  };
+  const standing = () => conversionStanding(conversion && { status: String(conversion.status), reason: conversion.reason === null ? null : String(conversion.reason), externalRef: conversion.externalRef === null ? null : String(conversion.externalRef) });
+  const event: DeliveryEvent =
+    d.kind === CONVERSION
+      ? { kind: "conversion", externalRef: d.externalRef }
+      : d.kind === CANCELLATION
+        ? { kind: "cancellation", conversion: standing() }
+        : {
+            kind: "refund",
+            refund: JSON.parse(d.payload ?? "null") as NormalizedRefund,
+            refundsSoFar: refundPayloads.map((payload) => JSON.parse(payload) as NormalizedRefund),
+            conversion: standing(),
+          };
+  return { decision: decideForShop(config, network, order, event), customer: customerNeedles(order.customer) };
 }
 
 /** One attempt at a delivery this worker has claimed. Never throws for a delivery's own problems. */
 export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): Promise<DeliverOutcome> {
   const config = await ctx.shopConfig(d.shop);
-  const connected = config?.networks.find((n) => n.definition.id === d.network);
-  if (!config || !connected || !connected.enabled) {
-    await settle(ctx, d, "skipped", "the network was switched off before this was sent");
-    return "skipped";
-  }
-  if (connected.credentialsStatus === "rejected") {
-    await settle(ctx, d, "paused", KEYS_REJECTED, { credentialsVersion: connected.credentialsVersion });
-    return "paused";
-  }
 
   let prepared: Prepared;
   try {
-    prepared = await prepare(ctx, d, config, connected);
+    prepared = await prepare(ctx, d, config);
   } catch (error) {
     await settle(ctx, d, "failed", `could not prepare the request: ${describeError(error)}`);
     return "failed";
-  }
-  if ("wait" in prepared) {
-    await settle(ctx, d, "waiting", prepared.wait);
-    return "waiting";
   }
   if ("skip" in prepared) {
     await settle(ctx, d, "skipped", prepared.skip);
     return "skipped";
   }
-  if (prepared.decision.action === "skip") {
-    await settle(ctx, d, "skipped", prepared.decision.reason);
+  const { decision } = prepared;
+  const connected = config?.networks.find((n) => n.definition.id === d.network);
+  if (decision.action === "wait") {
+    await settle(ctx, d, "waiting", decision.reason);
+    return "waiting";
+  }
+  if (decision.action === "pause") {
+    await settle(ctx, d, "paused", decision.reason, { credentialsVersion: connected?.credentialsVersion ?? null });
+    return "paused";
+  }
+  if (decision.action === "skip") {
+    await settle(ctx, d, "skipped", decision.reason);
     return "skipped";
   }
+  // Only a network the shop has switched on is ever sent to (app/networks/decide.ts).
+  if (!connected) throw new Error(`decided to send ${d.id} to ${d.network}, which the shop's settings lack`);
 
-  const request = prepared.decision.request;
+  const request = decision.request;
   // The last moment to find out that the lease ran out while this claim waited: after this, it is sent.
   const lease = await renewLease(ctx.db, d, ctx.leaseMs, ctx.now());
   if (lease !== "held") return lease === "stopped" ? "skipped" : "lost";

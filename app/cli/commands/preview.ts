@@ -1,12 +1,11 @@
 // `affiliate-relay preview <order.json> [--settings <file>] [--topic ...]`: what each network would be sent for an
 // order, without storing or sending anything. Secrets are shown as "[redacted]".
 import { readFile } from "node:fs/promises";
-import { decideDelivery, isOrderTopic, topics, type OrderTopic } from "../../networks/decide.ts";
+import { conversionAsDecided, decideDelivery, isOrderTopic, topics, type DeliveryEvent, type OrderTopic } from "../../networks/decide.ts";
 import { redactRequest, type RedactedRequest } from "../../networks/http.ts";
 import { networks, type AnyNetworkDefinition } from "../../networks/registry.ts";
 import { OrderPayloadError, orderFromShopify, refundFromShopify } from "../../orders/from-shopify.ts";
-import type { CurrencyMode, PricedRefund } from "../../orders/model.ts";
-import { priceOrder, priceRefund } from "../../orders/price.ts";
+import type { CurrencyMode } from "../../orders/model.ts";
 import { oneLineZodError } from "../../orders/zod-error.ts";
 import { settingsFileSchema } from "../../settings/file-schema.ts";
 import { CliError, type CliCommand } from "../command.ts";
@@ -116,15 +115,14 @@ export async function preview(options: Options): Promise<PreviewEntry[]> {
   try {
     // A cancellation reverses the order as it was paid (its current quantities may all be 0 by now).
     const order = orderFromShopify(orderPayload, options.topic === "orders/cancelled" ? { figures: "asPaid" } : {});
-    const priced = priceOrder(order, settings.currency);
-    let pricedRefund: PricedRefund | null = null;
-    if (refundPayload !== null) pricedRefund = priceRefund(refundFromShopify(refundPayload, order), order, settings.currency);
+    const refund = refundPayload === null ? null : refundFromShopify(refundPayload, order);
     return settings.blocks.map(({ network, settings: block }): PreviewEntry => {
       if (!block) return { network: network.id, action: "skip", reason: `${network.label} has no placeholder settings: pass --settings` };
-      const decision = decideDelivery(network, block, options.topic, priced, pricedRefund, {
-        sendTestOrders: settings.sendTestOrders,
-        externalRef: null,
-      });
+      const decide = (event: DeliveryEvent) =>
+        decideDelivery({ network, settings: block, keysRejected: false, sendTestOrders: settings.sendTestOrders, currencyMode: settings.currency, order, event });
+      // A reversal follows the conversion as this preview would have sent it (with no reference from the network).
+      const conversion = conversionAsDecided(decide({ kind: "conversion" }));
+      const decision = decide(options.topic === "orders/paid" ? { kind: "conversion" } : refund ? { kind: "refund", refund, conversion } : { kind: "cancellation", conversion });
       return decision.action === "send"
         ? { network: network.id, action: "send", request: redactRequest(decision.request) }
         : { network: network.id, action: "skip", reason: decision.reason };
