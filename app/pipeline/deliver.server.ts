@@ -1,13 +1,13 @@
 // Making one attempt at one claimed delivery: map the recorded order with the shop's current settings, send,
 // classify, and record the attempt and the delivery's new state in one transaction.
 import type { Db } from "../db/client.server.ts";
-import { classifyAttempt, redactRequest, responseExcerpt, sendNetworkRequest } from "../networks/http.ts";
+import { classifyAttempt, classifyTransportFailure, redactRequest, responseExcerpt, sendNetworkRequest, type SendResult } from "../networks/http.ts";
 import { KEYS_REJECTED, nothingToReverse, type DeliveryDecision, type DeliveryEvent } from "../networks/decide.ts";
 import { networkById } from "../networks/registry.ts";
-import type { Classification, NetworkRequest } from "../networks/types.ts";
+import type { Classification, NetworkDefinition, NetworkRequest } from "../networks/types.ts";
 import type { NormalizedOrder, NormalizedRefund } from "../orders/model.ts";
-import { markCredentialsOk, markCredentialsRejected, type ShopConfig } from "../settings/store.server.ts";
-import { renewLease, SHOP_UNINSTALLED, type ClaimedDelivery } from "./claim.server.ts";
+import { markCredentialsOk, markCredentialsRejected, type ConnectedNetwork, type ShopConfig } from "../settings/store.server.ts";
+import { releaseClaims, renewLease, renewLeases, SHOP_UNINSTALLED, type ClaimedDelivery } from "./claim.server.ts";
 import { STOPPED_ON_UNINSTALL } from "../compliance/uninstall.server.ts";
 import { customerNeedles, scrubLoggedRequest, scrubText, type Needles } from "../compliance/customer-scrub.ts";
 import { CANCELLATION, CONVERSION, REFUND_PREFIX } from "./model.ts";
@@ -153,10 +153,16 @@ export async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: S
   return { decision: decideForShop(config, network, order, event), customer: customerNeedles(order.customer) };
 }
 
-/** One attempt at a delivery this worker has claimed. Never throws for a delivery's own problems. */
-export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): Promise<DeliverOutcome> {
-  const config = await ctx.shopConfig(d.shop);
+/** A claimed delivery whose decision is to send. */
+interface ToSend {
+  d: ClaimedDelivery;
+  request: NetworkRequest;
+  customer: Needles;
+  connected: ConnectedNetwork;
+}
 
+/** Takes a claimed delivery's decision, and settles it where nothing is to be sent. */
+async function decideClaimed(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConfig | null): Promise<ToSend | DeliverOutcome> {
   let prepared: Prepared;
   try {
     prepared = await prepare(ctx, d, config);
@@ -184,8 +190,15 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
   }
   // Only a network the shop has switched on is ever sent to (app/networks/decide.ts).
   if (!connected) throw new Error(`decided to send ${d.id} to ${d.network}, which the shop's settings lack`);
+  return { d, request: decision.request, customer: prepared.customer, connected };
+}
 
-  const request = decision.request;
+/** One attempt at a delivery this worker has claimed. Never throws for a delivery's own problems. */
+export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): Promise<DeliverOutcome> {
+  const config = await ctx.shopConfig(d.shop);
+  const ready = await decideClaimed(ctx, d, config);
+  if (typeof ready === "string") return ready;
+  const { request, connected } = ready;
   // The last moment to find out that the lease ran out while this claim waited: after this, it is sent.
   const lease = await renewLease(ctx.db, d, ctx.leaseMs, ctx.now());
   if (lease !== "held") return lease === "stopped" ? "skipped" : "lost";
@@ -201,7 +214,7 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
     error: result.ok ? null : describeError(result.error),
     classification,
     credentialsVersion: connected.credentialsVersion,
-    customer: prepared.customer,
+    customer: ready.customer,
   });
   if (outcome === "succeeded" && connected.credentialsStatus !== "ok") {
     await markCredentialsOk(ctx.db, d.shop, d.network, connected.credentialsVersion);
@@ -210,6 +223,104 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
     await markCredentialsRejected(ctx.db, d.shop, d.network, connected.credentialsVersion, classification.reason);
   }
   return outcome;
+}
+
+export interface BatchOutcome {
+  /** One per delivery of the batch that was decided or sent; ones handed back for a later request have none. */
+  outcomes: DeliverOutcome[];
+  /** Sent and answered, but their attempt could not be written down (AttemptNotRecorded). */
+  unrecorded: AttemptNotRecorded[];
+}
+
+/** The answer to a combined request for each part: the network's own verdict per part where it gives one. */
+function classifyParts(network: Pick<NetworkDefinition, "classify" | "classifyEach">, combined: NetworkRequest, parts: NetworkRequest[], result: SendResult): Classification[] {
+  if (!result.ok) return parts.map(() => classifyTransportFailure(result));
+  const each = network.classifyEach?.(result.response, combined, parts) ?? parts.map(() => network.classify(result.response, combined));
+  // An answer that says nothing about a part leaves it unknown: asked again, never taken as done.
+  return parts.map((_, i) => each[i] ?? { kind: "retry", reason: "the network's answer to the batch said nothing about this delivery" });
+}
+
+/**
+ * One paced claim's deliveries (app/pipeline/claim-paced.server.ts), all one shop's to one network, sent as one
+ * request: each still takes its own decision, and gets its own attempt row and its own state from its own part of
+ * the answer, so one order the network refuses fails alone. Never throws for a delivery's own problems.
+ */
+export async function deliverBatch(ctx: DeliverContext, ds: readonly ClaimedDelivery[]): Promise<BatchOutcome> {
+  const outcomes: DeliverOutcome[] = [];
+  const unrecorded: AttemptNotRecorded[] = [];
+  if (!ds.length) return { outcomes, unrecorded };
+  const config = await ctx.shopConfig(ds[0]!.shop);
+  let parts: ToSend[] = [];
+  for (const d of ds) {
+    const ready = await decideClaimed(ctx, d, config);
+    if (typeof ready === "string") outcomes.push(ready);
+    else parts.push(ready);
+  }
+  if (!parts.length) return { outcomes, unrecorded };
+  const { connected } = parts[0]!;
+  const combine = (some: ToSend[]) => (some.length === 1 ? some[0]!.request : connected.definition.combine!(some.map((part) => part.request)));
+  let combined: NetworkRequest;
+  try {
+    if (parts.length > 1 && !connected.definition.combine) throw new Error(`${connected.definition.label} cannot combine requests`);
+    combined = combine(parts);
+  } catch {
+    // They cannot share one request: the first goes now, the others go back to the queue for later requests.
+    await releaseClaims(ctx.db, parts.slice(1).map((part) => part.d), ctx.now());
+    parts = parts.slice(0, 1);
+    combined = parts[0]!.request;
+  }
+  // As in deliverClaimed: the last moment to find out that a lease ran out, or that the shop uninstalled the app.
+  const leases = await renewLeases(ctx.db, parts.map((part) => part.d), ctx.leaseMs, ctx.now());
+  for (const part of parts) {
+    const lease = leases.get(part.d.id);
+    if (lease !== "held") outcomes.push(lease === "stopped" ? "skipped" : "lost");
+  }
+  const held = parts.filter((part) => leases.get(part.d.id) === "held");
+  if (!held.length) return { outcomes, unrecorded };
+  if (held.length < parts.length) combined = combine(held);
+
+  const startedAt = ctx.now();
+  const result = await sendNetworkRequest(combined, { timeoutMs: ctx.requestTimeoutMs });
+  const classifications =
+    held.length === 1
+      ? [await classifyAttempt(connected.definition, combined, result, { timeoutMs: ctx.requestTimeoutMs })]
+      : classifyParts(connected.definition, combined, held.map((part) => part.request), result);
+  // One deadline for the batch's records, so that the last of them is still within the lease (recordDurably).
+  const deadline = Date.now() + Math.min(ctx.leaseMs / 4, 60_000);
+  let rejected: string | null = null;
+  let succeeded = false;
+  for (const [i, part] of held.entries()) {
+    const classification = classifications[i]!;
+    try {
+      const outcome = await recordDurably(
+        ctx,
+        part.d,
+        {
+          // Each attempt row logs its own order's request; the answer is the batch's.
+          request: part.request,
+          startedAt,
+          durationMs: Math.round(result.durationMs),
+          httpStatus: result.ok ? result.response.status : null,
+          responseExcerpt: result.ok ? responseExcerpt(result.response.body, EXCERPT) : null,
+          error: result.ok ? null : describeError(result.error),
+          classification,
+          credentialsVersion: connected.credentialsVersion,
+          customer: part.customer,
+        },
+        deadline,
+      );
+      outcomes.push(outcome);
+      succeeded ||= outcome === "succeeded";
+      if (outcome === "paused" && classification.kind === "credentials_rejected") rejected = classification.reason;
+    } catch (error) {
+      if (!(error instanceof AttemptNotRecorded)) throw error;
+      unrecorded.push(error);
+    }
+  }
+  const { shop, network } = held[0]!.d;
+  if (succeeded && connected.credentialsStatus !== "ok") await markCredentialsOk(ctx.db, shop, network, connected.credentialsVersion);
+  if (rejected !== null) await markCredentialsRejected(ctx.db, shop, network, connected.credentialsVersion, rejected);
+  return { outcomes, unrecorded };
 }
 
 interface AttemptRecord {
@@ -271,8 +382,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * retries stop well within the lease (renewed just before sending; a request takes at most half of it), so a
  * late record can never land after another claim has taken the row.
  */
-async function recordDurably(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord): Promise<DeliverOutcome> {
-  const deadline = Date.now() + Math.min(ctx.leaseMs / 4, 60_000);
+async function recordDurably(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord, deadline = Date.now() + Math.min(ctx.leaseMs / 4, 60_000)): Promise<DeliverOutcome> {
   for (let tries = 1, wait = 50; ; tries++, wait = Math.min(wait * 2, 5_000)) {
     try {
       return await record(ctx, d, a);
