@@ -15,6 +15,7 @@ export interface NetworkRequest {
   secretHeaders: string[];
 }
 
+/** What a network's mapper makes of an order; app/networks/decide.ts applies the shared rules around it. */
 export type Decision = { action: "send"; request: NetworkRequest } | { action: "skip"; reason: string };
 
 export interface NetworkResponse {
@@ -33,7 +34,10 @@ export type Classification =
   | { kind: "credentials_rejected"; reason: string };
 
 export interface MappingContext {
-  /** Whether the merchant sends test orders (the mapper skips test orders otherwise, with a reason). */
+  /**
+   * Whether the merchant sends test orders. A mapper is only called for a test order when they do: the skip is
+   * app/networks/decide.ts's, like every rule networks share.
+   */
   sendTestOrders: boolean;
   /** What an earlier successful delivery of this order to this network returned (Retrack's transaction uuid). */
   externalRef?: string | null;
@@ -101,11 +105,14 @@ export interface NetworkEndpoint {
   purpose: string;
 }
 
-/** Limits a network puts on how its API is called; the worker honours them per shop. */
+/**
+ * Limits a network puts on how its API is called; the worker honours them per shop, across all its processes
+ * (app/pipeline/claim-paced.server.ts).
+ */
 export interface DeliveryPacing {
-  /** At most this many requests per window of `perMs` for one shop. */
+  /** At most this many requests per window of `perMs` for one shop (the worker spaces them evenly). */
   rateLimit?: { requests: number; perMs: number };
-  /** Conversions that may travel in one request. */
+  /** Conversions that may travel in one request; above 1 only with the network's `combine`. */
   batchSize?: number;
 }
 
@@ -140,8 +147,19 @@ export interface NetworkDefinition<Settings extends { enabled: boolean } = { ena
   mapRefund(order: PricedOrder, refund: PricedRefund, settings: Settings, ctx: MappingContext): Decision;
   classify(response: NetworkResponse, request: NetworkRequest): Classification;
   /**
+   * Where pacing.batchSize is above 1: one request carrying the conversions of `requests` (each this network's
+   * mapConversion of one order, all of one shop), in their order. May throw where they cannot share a request.
+   */
+  combine?(requests: readonly NetworkRequest[]): NetworkRequest;
+  /**
+   * What the answer to a combined request means for each request combined, in their order, so that one order the
+   * network refuses does not fail the others. Without it, classify's verdict on the whole answer applies to each.
+   */
+  classifyEach?(response: NetworkResponse, combined: NetworkRequest, parts: readonly NetworkRequest[]): Classification[];
+  /**
    * A second look at an answer classify alone cannot settle, with follow-up calls to the same network through
-   * `send` (Retrack: a create refused because its order number is taken looks the transaction up). Absent for most.
+   * `send` (Retrack: a create refused because its order number is taken looks the transaction up). Absent for most;
+   * never asked about a combined request (combine, classifyEach).
    */
   reconsider?(answer: NetworkAnswer, send: (request: NetworkRequest) => Promise<FollowUpResult>): Promise<Classification>;
 }

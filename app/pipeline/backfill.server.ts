@@ -50,7 +50,7 @@ export async function backfillNetwork(db: Db, args: { shop: string; network: str
         // conversion that will stand: one already recorded (it may have succeeded long ago) before the planned one.
         const recorded = existing.filter((d) => d.kind === CONVERSION && d.network === network);
         const standing = recorded.length ? recorded : conversions.map((c) => ({ network: c.network, status: c.status, reason: c.reason }));
-        const reversals = order.cancelledAt ? planReversals({ ...config, networks: [connected] }, CANCELLATION, standing) : [];
+        const reversals = order.cancelledAt ? planReversals({ ...config, networks: [connected] }, order, { kind: CANCELLATION }, standing) : [];
         return [...conversions, ...reversals];
       };
       const recorded = await recordOrder(db, { shop, order, keepPayload: true, plan, now });

@@ -22,6 +22,8 @@ export interface ClaimOptions {
   perTarget: number;
   leaseMs: number;
   now: Date;
+  /** Networks claimed elsewhere (the paced ones: app/pipeline/claim-paced.server.ts). */
+  exceptNetworks?: readonly string[];
 }
 
 /** A delivery as its worker needs it. */
@@ -45,14 +47,14 @@ export interface ClaimedDelivery {
 /** How many due rows one claim looks at (in nextAttemptAt order) before ranking them per target. */
 const scanFor = (limit: number) => Math.min(500, Math.max(64, limit * 8));
 
-const RETURNED = `"id", "shop", "orderId", "network", "kind", "attempts", "firstAttemptAt", "externalRef", "payload", "leaseOwner"`;
+export const CLAIMED_COLUMNS = `"id", "shop", "orderId", "network", "kind", "attempts", "firstAttemptAt", "externalRef", "payload", "leaseOwner"`;
 
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
   return value instanceof Date ? value : new Date(String(value));
 }
 
-function claimed(row: Row): ClaimedDelivery {
+export function claimedRow(row: Row): ClaimedDelivery {
   return {
     id: String(row.id),
     shop: String(row.shop),
@@ -69,6 +71,8 @@ function claimed(row: Row): ClaimedDelivery {
 
 function claimStatement(kind: "sqlite" | "postgresql", o: ClaimOptions, leaseOwner: string): Stmt {
   const until = new Date(o.now.getTime() + o.leaseMs);
+  const except = o.exceptNetworks ?? [];
+  const notExcepted = except.length ? ` AND "network" NOT IN (${except.map(() => "?").join(", ")})` : "";
   // One delivery per (shop, order, network) at a time: Retrack takes an order's absolute state, so of two
   // reversals sent at once (a cancellation and a refund, two refunds) the one computed first could land last.
   // Nothing is taken while a sibling is in flight, and at most one sibling per claim (the earliest due); on
@@ -76,7 +80,7 @@ function claimStatement(kind: "sqlite" | "postgresql", o: ClaimOptions, leaseOwn
   const open = `SELECT "id", "shop", "network", "nextAttemptAt",
         row_number() OVER (PARTITION BY "shop", "orderId", "network" ORDER BY "nextAttemptAt", "id") AS "perOrder"
     FROM (SELECT "id", "shop", "orderId", "network", "nextAttemptAt" FROM "Delivery"
-          WHERE "status" = 'pending' AND "nextAttemptAt" <= ? AND NOT ${SHOP_UNINSTALLED}
+          WHERE "status" = 'pending' AND "nextAttemptAt" <= ?${notExcepted} AND NOT ${SHOP_UNINSTALLED}
           ORDER BY "nextAttemptAt" LIMIT ${scanFor(o.limit)}) AS "due"
     WHERE NOT EXISTS (SELECT 1 FROM "Delivery" AS "busy"
       WHERE "busy"."shop" = "due"."shop" AND "busy"."orderId" = "due"."orderId" AND "busy"."network" = "due"."network" AND "busy"."status" = 'in_flight')`;
@@ -92,8 +96,8 @@ function claimStatement(kind: "sqlite" | "postgresql", o: ClaimOptions, leaseOwn
           FOR UPDATE SKIP LOCKED)
         UPDATE "Delivery" AS d SET "status" = 'in_flight', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
         FROM picked WHERE d."id" = picked."id"
-        RETURNING ${RETURNED.replace(/"(\w+)"/g, 'd."$1"')}`,
-      params: [o.now, o.perTarget, o.now, o.limit, leaseOwner, until, o.now],
+        RETURNING ${CLAIMED_COLUMNS.replace(/"(\w+)"/g, 'd."$1"')}`,
+      params: [o.now, ...except, o.perTarget, o.now, o.limit, leaseOwner, until, o.now],
     };
   }
   // SQLite: the claim runs inside BEGIN IMMEDIATE (one writer), so the rows the subquery picks are still pending
@@ -102,8 +106,8 @@ function claimStatement(kind: "sqlite" | "postgresql", o: ClaimOptions, leaseOwn
   return {
     sql: `UPDATE "Delivery" SET "status" = 'in_flight', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
       WHERE "id" IN (SELECT "id" FROM (${ranked}) WHERE "rn" <= ? ORDER BY "nextAttemptAt" LIMIT ?)
-      RETURNING ${RETURNED}`,
-    params: [leaseOwner, until, o.now, o.now, o.perTarget, o.limit],
+      RETURNING ${CLAIMED_COLUMNS}`,
+    params: [leaseOwner, until, o.now, o.now, ...except, o.perTarget, o.limit],
   };
 }
 
@@ -116,7 +120,7 @@ export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise
   const driver = driverFor(db);
   const statement = claimStatement(driver.kind, options, options.leaseOwner ?? newLeaseOwner(options.owner));
   return driver.transaction(function* () {
-    return (yield statement).rows.map(claimed);
+    return (yield statement).rows.map(claimedRow);
   });
 }
 
@@ -157,6 +161,40 @@ export async function renewLease(db: Db, d: Pick<ClaimedDelivery, "id" | "leaseO
     };
     return stopped.changes > 0 ? "stopped" : "lost";
   });
+}
+
+/**
+ * renewLease for deliveries that travel in one request (app/pipeline/claim-paced.server.ts): two statements per
+ * claim they came from, whatever their number.
+ */
+export async function renewLeases(
+  db: Db,
+  claims: ReadonlyArray<Pick<ClaimedDelivery, "id" | "leaseOwner">>,
+  leaseMs: number,
+  now: Date,
+): Promise<Map<string, "held" | "lost" | "stopped">> {
+  const until = new Date(now.getTime() + leaseMs);
+  const states = new Map<string, "held" | "lost" | "stopped">(claims.map((claim) => [claim.id, "lost"]));
+  if (!claims.length) return states;
+  const byOwner = new Map<string, string[]>();
+  for (const claim of claims) byOwner.set(claim.leaseOwner, [...(byOwner.get(claim.leaseOwner) ?? []), claim.id]);
+  await driverFor(db).read(function* () {
+    for (const [owner, ids] of byOwner) {
+      const held = `"id" IN (${ids.map(() => "?").join(", ")}) AND "leaseOwner" = ? AND "status" = 'in_flight' AND "leaseExpiresAt" > ?`;
+      const renewed = yield {
+        sql: `UPDATE "Delivery" SET "leaseExpiresAt" = ?, "updatedAt" = ? WHERE ${held} AND NOT ${SHOP_UNINSTALLED} RETURNING "id"`,
+        params: [until, now, ...ids, owner, now],
+      };
+      for (const row of renewed.rows) states.set(String(row.id), "held");
+      const stopped = yield {
+        sql: `UPDATE "Delivery" SET "status" = 'stopped', "reason" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = ?
+          WHERE ${held} AND ${SHOP_UNINSTALLED} RETURNING "id"`,
+        params: [STOPPED_ON_UNINSTALL, now, ...ids, owner, now],
+      };
+      for (const row of stopped.rows) states.set(String(row.id), "stopped");
+    }
+  });
+  return states;
 }
 
 /** Hands claimed deliveries that were not started back to the queue (graceful shutdown). */

@@ -1,16 +1,17 @@
 // Making one attempt at one claimed delivery: map the recorded order with the shop's current settings, send,
 // classify, and record the attempt and the delivery's new state in one transaction.
 import type { Db } from "../db/client.server.ts";
-import { classifyAttempt, redactRequest, responseExcerpt, sendNetworkRequest } from "../networks/http.ts";
-import type { Classification, Decision, NetworkRequest } from "../networks/types.ts";
+import { classifyAttempt, classifyTransportFailure, redactRequest, responseExcerpt, sendNetworkRequest, type SendResult } from "../networks/http.ts";
+import { KEYS_REJECTED, nothingToReverse, type DeliveryDecision, type DeliveryEvent } from "../networks/decide.ts";
+import { networkById } from "../networks/registry.ts";
+import type { Classification, NetworkDefinition, NetworkRequest } from "../networks/types.ts";
 import type { NormalizedOrder, NormalizedRefund } from "../orders/model.ts";
-import { priceOrder, priceRefund } from "../orders/price.ts";
-import { markCredentialsOk, markCredentialsRejected, type ShopConfig } from "../settings/store.server.ts";
-import { renewLease, SHOP_UNINSTALLED, type ClaimedDelivery } from "./claim.server.ts";
+import { markCredentialsOk, markCredentialsRejected, type ConnectedNetwork, type ShopConfig } from "../settings/store.server.ts";
+import { releaseClaims, renewLease, renewLeases, SHOP_UNINSTALLED, type ClaimedDelivery } from "./claim.server.ts";
 import { STOPPED_ON_UNINSTALL } from "../compliance/uninstall.server.ts";
 import { customerNeedles, scrubLoggedRequest, scrubText, type Needles } from "../compliance/customer-scrub.ts";
-import { CANCELLATION, CONVERSION, REFUND_PREFIX, WAITING_FOR_CONVERSION } from "./model.ts";
-import { describeError, KEYS_REJECTED } from "./plan.ts";
+import { CANCELLATION, CONVERSION, REFUND_PREFIX } from "./model.ts";
+import { conversionStanding, decideForShop, describeError } from "./plan.ts";
 import { nextAttempt, type RetryPolicy } from "./retry-policy.ts";
 import { driverFor, sql, type Stmt, type Work } from "./sql/driver.server.ts";
 import { newId } from "./sql/ids.ts";
@@ -92,7 +93,7 @@ function* afterConversion(d: ClaimedDelivery, status: string, reason: string | n
     yield sql`UPDATE "Delivery" SET "status" = 'pending', "reason" = NULL, "nextAttemptAt" = ${now}, "updatedAt" = ${now}
       WHERE "shop" = ${d.shop} AND "orderId" = ${d.orderId} AND "network" = ${d.network} AND "status" = 'waiting'`;
   } else if (status === "skipped") {
-    yield sql`UPDATE "Delivery" SET "status" = 'skipped', "reason" = ${`the order was never sent (${reason ?? "skipped"}), so there is nothing to reverse`},
+    yield sql`UPDATE "Delivery" SET "status" = 'skipped', "reason" = ${nothingToReverse(reason)},
         "completedAt" = ${now}, "updatedAt" = ${now}
       WHERE "shop" = ${d.shop} AND "orderId" = ${d.orderId} AND "network" = ${d.network} AND "status" = 'waiting'`;
   }
@@ -161,9 +162,10 @@ async function retryLater(ctx: DeliverContext, d: ClaimedDelivery, reason: strin
 }
 
 /** `customer` is who the request is about, as the order was read: what a redaction meanwhile must scrub. */
-type Prepared = { decision: Decision; customer: Needles } | { wait: string } | { skip: string };
+export type Prepared = { decision: DeliveryDecision; customer: Needles } | { skip: string };
 
-async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConfig, connected: ShopConfig["networks"][number]): Promise<Prepared> {
+/** Reads what the decision needs (app/networks/decide.ts) as it stands now, and takes it. */
+export async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConfig | null): Promise<Prepared> {
   const inputs = () => driverFor(ctx.db).read(function* () {
     const order = (yield sql`SELECT "payload" FROM "Order" WHERE "id" = ${d.orderId}`).rows[0];
     const conversion =
@@ -182,23 +184,64 @@ async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConf
     throw new DatabaseUnavailable("could not read the order", error);
   });
   if (orderPayload === null) return { skip: "the order was deleted" };
+  const network = networkById(d.network);
+  if (!network) return { skip: `this version of the app does not know the network "${d.network}"` };
   const order = JSON.parse(orderPayload) as NormalizedOrder;
-  const priced = priceOrder(order, config.currencyMode);
-  const base = { sendTestOrders: config.sendTestOrders };
-  const customer = customerNeedles(order.customer);
-  if (d.kind === CONVERSION) {
-    return { decision: connected.definition.mapConversion(priced, connected.settings, { ...base, externalRef: d.externalRef }), customer };
+  const standing = () => conversionStanding(conversion && { status: String(conversion.status), reason: conversion.reason === null ? null : String(conversion.reason), externalRef: conversion.externalRef === null ? null : String(conversion.externalRef) });
+  const event: DeliveryEvent =
+    d.kind === CONVERSION
+      ? { kind: "conversion", externalRef: d.externalRef }
+      : d.kind === CANCELLATION
+        ? { kind: "cancellation", conversion: standing() }
+        : {
+            kind: "refund",
+            refund: JSON.parse(d.payload ?? "null") as NormalizedRefund,
+            refundsSoFar: refundPayloads.map((payload) => JSON.parse(payload) as NormalizedRefund),
+            conversion: standing(),
+          };
+  return { decision: decideForShop(config, network, order, event), customer: customerNeedles(order.customer) };
+}
+
+/** A claimed delivery whose decision is to send. */
+interface ToSend {
+  d: ClaimedDelivery;
+  request: NetworkRequest;
+  customer: Needles;
+  connected: ConnectedNetwork;
+}
+
+/** Takes a claimed delivery's decision, and settles it where nothing is to be sent. */
+async function decideClaimed(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConfig | null): Promise<ToSend | DeliverOutcome> {
+  let prepared: Prepared;
+  try {
+    prepared = await prepare(ctx, d, config);
+  } catch (error) {
+    if (error instanceof DatabaseUnavailable) return retryLater(ctx, d, error.message);
+    // Mapping the recorded order failed: the same data fails the same way on every retry.
+    await settle(ctx, d, "failed", `could not prepare the request: ${describeError(error)}`);
+    return "failed";
   }
-  if (conversion?.status === "skipped") return { skip: `the order was never sent (${String(conversion.reason ?? "skipped")}), so there is nothing to reverse` };
-  if (conversion?.status !== "succeeded") return { wait: WAITING_FOR_CONVERSION };
-  const withRef = { ...base, externalRef: conversion.externalRef === null ? null : String(conversion.externalRef) };
-  if (d.kind === CANCELLATION) return { decision: connected.definition.mapCancellation(priced, connected.settings, withRef), customer };
-  const refund = JSON.parse(d.payload ?? "null") as NormalizedRefund;
-  const refundsSoFar = refundPayloads.map((payload) => priceRefund(JSON.parse(payload) as NormalizedRefund, order, config.currencyMode));
-  return {
-    decision: connected.definition.mapRefund(priced, priceRefund(refund, order, config.currencyMode), connected.settings, { ...withRef, refundsSoFar }),
-    customer,
-  };
+  if ("skip" in prepared) {
+    await settle(ctx, d, "skipped", prepared.skip);
+    return "skipped";
+  }
+  const { decision } = prepared;
+  const connected = config?.networks.find((n) => n.definition.id === d.network);
+  if (decision.action === "wait") {
+    await settle(ctx, d, "waiting", decision.reason);
+    return "waiting";
+  }
+  if (decision.action === "pause") {
+    await settle(ctx, d, "paused", decision.reason, { credentialsVersion: connected?.credentialsVersion ?? null });
+    return "paused";
+  }
+  if (decision.action === "skip") {
+    await settle(ctx, d, "skipped", decision.reason);
+    return "skipped";
+  }
+  // Only a network the shop has switched on is ever sent to (app/networks/decide.ts).
+  if (!connected) throw new Error(`decided to send ${d.id} to ${d.network}, which the shop's settings lack`);
+  return { d, request: decision.request, customer: prepared.customer, connected };
 }
 
 /** One attempt at a delivery this worker has claimed. Never throws for a delivery's own problems. */
@@ -209,39 +252,9 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
   } catch (error) {
     return retryLater(ctx, d, new DatabaseUnavailable("could not read the shop's settings", error).message);
   }
-  const connected = config?.networks.find((n) => n.definition.id === d.network);
-  if (!config || !connected || !connected.enabled) {
-    await settle(ctx, d, "skipped", "the network was switched off before this was sent");
-    return "skipped";
-  }
-  if (connected.credentialsStatus === "rejected") {
-    await settle(ctx, d, "paused", KEYS_REJECTED, { credentialsVersion: connected.credentialsVersion });
-    return "paused";
-  }
-
-  let prepared: Prepared;
-  try {
-    prepared = await prepare(ctx, d, config, connected);
-  } catch (error) {
-    if (error instanceof DatabaseUnavailable) return retryLater(ctx, d, error.message);
-    // Mapping the recorded order failed: the same data fails the same way on every retry.
-    await settle(ctx, d, "failed", `could not prepare the request: ${describeError(error)}`);
-    return "failed";
-  }
-  if ("wait" in prepared) {
-    await settle(ctx, d, "waiting", prepared.wait);
-    return "waiting";
-  }
-  if ("skip" in prepared) {
-    await settle(ctx, d, "skipped", prepared.skip);
-    return "skipped";
-  }
-  if (prepared.decision.action === "skip") {
-    await settle(ctx, d, "skipped", prepared.decision.reason);
-    return "skipped";
-  }
-
-  const request = prepared.decision.request;
+  const ready = await decideClaimed(ctx, d, config);
+  if (typeof ready === "string") return ready;
+  const { request, connected } = ready;
   // The last moment to find out that the lease ran out while this claim waited: after this, it is sent.
   const lease = await whileHeld(ctx, () => renewLease(ctx.db, d, ctx.leaseMs, ctx.now()));
   if (lease !== "held") return lease === "stopped" ? "skipped" : "lost";
@@ -258,7 +271,7 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
     error: result.ok ? null : describeError(result.error),
     classification,
     credentialsVersion: connected.credentialsVersion,
-    customer: prepared.customer,
+    customer: ready.customer,
   });
   if (outcome === "succeeded" && connected.credentialsStatus !== "ok") {
     await whileHeld(ctx, () => markCredentialsOk(ctx.db, d.shop, d.network, connected.credentialsVersion));
@@ -267,6 +280,112 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
     await whileHeld(ctx, () => markCredentialsRejected(ctx.db, d.shop, d.network, connected.credentialsVersion, classification.reason));
   }
   return outcome;
+}
+
+export interface BatchOutcome {
+  /** One per delivery of the batch that was decided or sent; ones handed back for a later request have none. */
+  outcomes: DeliverOutcome[];
+  /** Sent and answered, but their attempt could not be written down (AttemptNotRecorded). */
+  unrecorded: AttemptNotRecorded[];
+}
+
+/** The answer to a combined request for each part: the network's own verdict per part where it gives one. */
+function classifyParts(network: Pick<NetworkDefinition, "classify" | "classifyEach">, combined: NetworkRequest, parts: NetworkRequest[], result: SendResult): Classification[] {
+  if (!result.ok) return parts.map(() => classifyTransportFailure(result));
+  const each = network.classifyEach?.(result.response, combined, parts) ?? parts.map(() => network.classify(result.response, combined));
+  // An answer that says nothing about a part leaves it unknown: asked again, never taken as done.
+  return parts.map((_, i) => each[i] ?? { kind: "retry", reason: "the network's answer to the batch said nothing about this delivery" });
+}
+
+/**
+ * One paced claim's deliveries (app/pipeline/claim-paced.server.ts), all one shop's to one network, sent as one
+ * request: each still takes its own decision, and gets its own attempt row and its own state from its own part of
+ * the answer, so one order the network refuses fails alone. Never throws for a delivery's own problems.
+ */
+export async function deliverBatch(ctx: DeliverContext, ds: readonly ClaimedDelivery[]): Promise<BatchOutcome> {
+  const outcomes: DeliverOutcome[] = [];
+  const unrecorded: AttemptNotRecorded[] = [];
+  if (!ds.length) return { outcomes, unrecorded };
+  let config: ShopConfig | null;
+  try {
+    config = await whileHeld(ctx, () => ctx.shopConfig(ds[0]!.shop));
+  } catch (error) {
+    const reason = new DatabaseUnavailable("could not read the shop's settings", error).message;
+    for (const d of ds) outcomes.push(await retryLater(ctx, d, reason));
+    return { outcomes, unrecorded };
+  }
+  let parts: ToSend[] = [];
+  for (const d of ds) {
+    const ready = await decideClaimed(ctx, d, config);
+    if (typeof ready === "string") outcomes.push(ready);
+    else parts.push(ready);
+  }
+  if (!parts.length) return { outcomes, unrecorded };
+  const { connected } = parts[0]!;
+  const combine = (some: ToSend[]) => (some.length === 1 ? some[0]!.request : connected.definition.combine!(some.map((part) => part.request)));
+  let combined: NetworkRequest;
+  try {
+    if (parts.length > 1 && !connected.definition.combine) throw new Error(`${connected.definition.label} cannot combine requests`);
+    combined = combine(parts);
+  } catch {
+    // They cannot share one request: the first goes now, the others go back to the queue for later requests.
+    await releaseClaims(ctx.db, parts.slice(1).map((part) => part.d), ctx.now());
+    parts = parts.slice(0, 1);
+    combined = parts[0]!.request;
+  }
+  // As in deliverClaimed: the last moment to find out that a lease ran out, or that the shop uninstalled the app.
+  const leases = await whileHeld(ctx, () => renewLeases(ctx.db, parts.map((part) => part.d), ctx.leaseMs, ctx.now()));
+  for (const part of parts) {
+    const lease = leases.get(part.d.id);
+    if (lease !== "held") outcomes.push(lease === "stopped" ? "skipped" : "lost");
+  }
+  const held = parts.filter((part) => leases.get(part.d.id) === "held");
+  if (!held.length) return { outcomes, unrecorded };
+  if (held.length < parts.length) combined = combine(held);
+
+  const startedAt = ctx.now();
+  const result = await sendNetworkRequest(combined, { timeoutMs: ctx.requestTimeoutMs });
+  const classifications =
+    held.length === 1
+      ? [await classifyAttempt(connected.definition, combined, result, { timeoutMs: ctx.requestTimeoutMs })]
+      : classifyParts(connected.definition, combined, held.map((part) => part.request), result);
+  // One deadline for the batch's records, so that the last of them is still within the lease (recordDurably).
+  const deadline = Date.now() + Math.min(ctx.leaseMs / 4, 60_000);
+  let rejected: string | null = null;
+  let succeeded = false;
+  for (const [i, part] of held.entries()) {
+    const classification = classifications[i]!;
+    metrics.attemptMade(part.d.network, classification.kind, result.durationMs);
+    try {
+      const outcome = await recordDurably(
+        ctx,
+        part.d,
+        {
+          // Each attempt row logs its own order's request; the answer is the batch's.
+          request: part.request,
+          startedAt,
+          durationMs: Math.round(result.durationMs),
+          httpStatus: result.ok ? result.response.status : null,
+          responseExcerpt: result.ok ? responseExcerpt(result.response.body, EXCERPT) : null,
+          error: result.ok ? null : describeError(result.error),
+          classification,
+          credentialsVersion: connected.credentialsVersion,
+          customer: part.customer,
+        },
+        deadline,
+      );
+      outcomes.push(outcome);
+      succeeded ||= outcome === "succeeded";
+      if (outcome === "paused" && classification.kind === "credentials_rejected") rejected = classification.reason;
+    } catch (error) {
+      if (!(error instanceof AttemptNotRecorded)) throw error;
+      unrecorded.push(error);
+    }
+  }
+  const { shop, network } = held[0]!.d;
+  if (succeeded && connected.credentialsStatus !== "ok") await whileHeld(ctx, () => markCredentialsOk(ctx.db, shop, network, connected.credentialsVersion));
+  if (rejected !== null) await whileHeld(ctx, () => markCredentialsRejected(ctx.db, shop, network, connected.credentialsVersion, rejected!));
+  return { outcomes, unrecorded };
 }
 
 interface AttemptRecord {
@@ -328,8 +447,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * retries stop well within the lease (renewed just before sending; a request takes at most half of it), so a
  * late record can never land after another claim has taken the row.
  */
-async function recordDurably(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord): Promise<DeliverOutcome> {
-  const deadline = Date.now() + Math.min(ctx.leaseMs / 4, 60_000);
+async function recordDurably(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord, deadline = Date.now() + Math.min(ctx.leaseMs / 4, 60_000)): Promise<DeliverOutcome> {
   for (let tries = 1, wait = 50; ; tries++, wait = Math.min(wait * 2, 5_000)) {
     try {
       return await record(ctx, d, a);

@@ -3,8 +3,7 @@
 // is ever called from here.
 import type { Db } from "../db/client.server.ts";
 import { OrderPayloadError, orderFromShopify, refundFromShopify } from "../orders/from-shopify.ts";
-import { pricingProblem } from "../orders/price.ts";
-import { CANCELLATION, CONVERSION, refundKind } from "./model.ts";
+import { CANCELLATION, CONVERSION } from "./model.ts";
 import { findRecordedOrder, recordOrder } from "./outbox.server.ts";
 import { planConversions, planReversals } from "./plan.ts";
 import { cachedShopConfig } from "./settings-cache.server.ts";
@@ -74,7 +73,7 @@ export async function ingestCancelledOrder(db: Db, input: WebhookInput): Promise
     order,
     receipt: { eventId: input.eventId, topic: "orders/cancelled" },
     cancelOnly: true,
-    plan: (existing) => planReversals(config, CANCELLATION, existing.filter((d) => d.kind === CONVERSION)),
+    plan: (existing) => planReversals(config, order, { kind: CANCELLATION }, existing.filter((d) => d.kind === CONVERSION)),
     now: input.now,
   });
   return result.duplicate ? { kind: "duplicate" } : { kind: "recorded", orderRowId: result.orderRowId, deliveries: result.created.length };
@@ -104,17 +103,12 @@ export async function ingestRefund(db: Db, input: WebhookInput): Promise<IngestO
   if (!parsed.ok) return { kind: "invalid", message: parsed.message };
   const refund = parsed.value;
   const config = await cachedShopConfig(db, input.shop);
-  // A refund whose amounts are unknown in the settings' currency is recorded as a skip with the reason.
-  const unpriceable = config ? pricingProblem(refund, order.currencies, config.currencyMode, `refund ${refund.id}`) : null;
   const result = await recordOrder(db, {
     shop: input.shop,
     order,
     keepPayload: true,
     receipt: { eventId: input.eventId, topic: "refunds/create" },
-    plan: (existing) =>
-      planReversals(config, refundKind(refund.id), existing.filter((d) => d.kind === CONVERSION), JSON.stringify(refund)).map((planned) =>
-        unpriceable && planned.status !== "skipped" ? { ...planned, status: "skipped", reason: unpriceable } : planned,
-      ),
+    plan: (existing) => planReversals(config, order, { kind: "refund", refund }, existing.filter((d) => d.kind === CONVERSION)),
     now,
   });
   return result.duplicate ? { kind: "duplicate" } : { kind: "recorded", orderRowId: result.orderRowId, deliveries: result.created.length };

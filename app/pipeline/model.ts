@@ -21,5 +21,3 @@ export const isReversal = (kind: string) => kind !== CONVERSION;
 
 /** Statuses that no worker will ever pick up again without a person (replay) or a settings change. */
 export const FINAL_STATUSES: readonly DeliveryStatus[] = ["succeeded", "failed", "skipped", "stopped"];
-
-export const WAITING_FOR_CONVERSION = "waiting for the conversion to be delivered first";

@@ -11,6 +11,8 @@ export interface ExistingDelivery {
   kind: string;
   status: string;
   reason: string | null;
+  /** What the network returned for it (a conversion's Retrack uuid): reversals are decided with it. */
+  externalRef: string | null;
 }
 
 export interface RecordInput {
@@ -79,7 +81,7 @@ function* recordWork(input: RecordInput, now: Date): Work<RecordResult> {
         WHERE "id" = ${orderRowId}`;
     }
   }
-  const existing = (yield sql`SELECT "network", "kind", "status", "reason" FROM "Delivery" WHERE "shop" = ${shop} AND "orderId" = ${orderRowId}`).rows as unknown as ExistingDelivery[];
+  const existing = (yield sql`SELECT "network", "kind", "status", "reason", "externalRef" FROM "Delivery" WHERE "shop" = ${shop} AND "orderId" = ${orderRowId}`).rows as unknown as ExistingDelivery[];
   const taken = new Set(existing.map((d) => `${d.network}\u0000${d.kind}`));
   const created: PlannedDelivery[] = [];
   for (const p of input.plan(existing)) {

@@ -3,6 +3,7 @@
 // on PostgreSQL its webhook read the conversion as unsettled, and the worker's statement ran before its insert
 // committed. Run periodically, this lets such a reversal go (or be skipped) like the others.
 import type { Db } from "../db/client.server.ts";
+import { NOTHING_TO_REVERSE } from "../networks/decide.ts";
 import { CONVERSION } from "./model.ts";
 import { driverFor, sql } from "./sql/driver.server.ts";
 
@@ -21,10 +22,11 @@ export async function releaseWaitingReversals(db: Db, now: Date): Promise<Releas
         SELECT 1 FROM "Delivery" AS "c"
         WHERE "c"."shop" = "Delivery"."shop" AND "c"."orderId" = "Delivery"."orderId" AND "c"."network" = "Delivery"."network"
           AND "c"."kind" = ${CONVERSION} AND "c"."status" = 'succeeded')`;
-    // The same reason the worker gives when the conversion is skipped while reversals wait (deliver.server.ts).
+    // The reason is app/networks/decide.ts's nothingToReverse, built here from its parts for each row's conversion.
+    const { before, unknownReason, after } = NOTHING_TO_REVERSE;
     const skipped = yield sql`UPDATE "Delivery" SET "status" = 'skipped',
         "reason" = (
-          SELECT 'the order was never sent (' || COALESCE("c"."reason", 'skipped') || '), so there is nothing to reverse'
+          SELECT CAST(${before} AS TEXT) || COALESCE("c"."reason", CAST(${unknownReason} AS TEXT)) || CAST(${after} AS TEXT)
           FROM "Delivery" AS "c"
           WHERE "c"."shop" = "Delivery"."shop" AND "c"."orderId" = "Delivery"."orderId" AND "c"."network" = "Delivery"."network"
             AND "c"."kind" = ${CONVERSION}),

@@ -5,7 +5,9 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Db } from "../db/client.server.ts";
 import { claimDueDeliveries, newLeaseOwner, recoverExpiredLeases, releaseClaimOf, releaseClaims, type ClaimedDelivery } from "./claim.server.ts";
-import { AttemptNotRecorded, deliverClaimed, type DeliverOutcome } from "./deliver.server.ts";
+import { claimPacedDeliveries, pacedNetworks } from "./claim-paced.server.ts";
+import { AttemptNotRecorded, deliverBatch, deliverClaimed, type DeliverOutcome } from "./deliver.server.ts";
+import { networks } from "../networks/registry.ts";
 import { resumePausedDeliveries } from "./pause.server.ts";
 import { releaseWaitingReversals } from "./release-waiting.server.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.ts";
@@ -56,7 +58,10 @@ export interface Worker {
   readonly id: string;
   /** Graceful: stops claiming, lets in-flight attempts finish, hands claimed but unstarted work back. */
   stop(): Promise<void>;
-  /** Resolves when no delivery is due or in progress in this worker (tests, the demo). */
+  /**
+   * Resolves when no delivery is due or in progress in this worker (tests, the demo). A delivery waiting for its
+   * network's next request slot (pacing) is not due yet.
+   */
   idle(): Promise<void>;
   stats(): Record<DeliverOutcome, number>;
 }
@@ -131,8 +136,12 @@ export function startWorker(options: WorkerOptions): Worker {
     return config;
   };
   const ctx = { db, owner: id, now, random, retry, requestTimeoutMs, leaseMs, shopConfig };
+  // Networks with a rate limit or batches (app/networks/types.ts DeliveryPacing) are claimed a request at a time.
+  const paced = pacedNetworks(networks);
+  const pacedIds = paced.map((p) => p.network);
 
-  const queues = new Map<string, ClaimedDelivery[]>(); // target -> claimed, not started
+  // target -> claimed, not started: each entry is one request's worth (one delivery, or a paced claim's batch).
+  const queues = new Map<string, ClaimedDelivery[][]>();
   const activeByTarget = new Map<string, number>();
   let active = 0;
   // Counts finished attempts: a claim that ran while one finished may have missed what that one released.
@@ -160,34 +169,44 @@ export function startWorker(options: WorkerOptions): Worker {
     w?.();
   };
 
+  // Sent, answered, and still unrecorded after retrying for a while: say so plainly, since the delivery goes out
+  // again once its lease runs out.
+  // Sent, answered, and still unrecorded after retrying for a while: say so plainly, since the delivery goes out
+  // again once its lease runs out.
+  function notRecorded(error: AttemptNotRecorded, delivery: ClaimedDelivery) {
+    logger.error("ATTEMPT SENT BUT NOT RECORDED: it will be sent again after its lease", {
+      ...deliveryFields(delivery),
+      delivery: error.deliveryId,
+      network: error.network,
+      outcome: error.outcome,
+      error: error.message,
+    });
+  }
+
+
   function dispatch() {
     for (const [target, queue] of queues) {
       while (queue.length && (activeByTarget.get(target) ?? 0) < perTarget && !stopping) {
-        const delivery = queue.shift()!;
+        const unit = queue.shift()!;
         queued--;
         active++;
         activeByTarget.set(target, (activeByTarget.get(target) ?? 0) + 1);
-        void deliverClaimed(ctx, delivery)
-          .then((outcome) => {
-            counts[outcome]++;
-            metrics.delivered(outcome);
-            logger.info("delivery outcome", { ...deliveryFields(delivery), outcome });
-            // Keys just rejected: the batch's other deliveries for this shop must see the new status.
-            if (outcome === "paused") batchConfigs.delete(delivery.shop);
-            if (outcome === "lost") logger.warn("lease lost: the attempt was not sent, or its result belongs to a newer claim", deliveryFields(delivery));
+        const delivery = unit[0]!;
+        const attempt = unit.length === 1 ? deliverClaimed(ctx, delivery).then((outcome) => ({ outcomes: [outcome], unrecorded: [] })) : deliverBatch(ctx, unit);
+        void attempt
+          .then(({ outcomes, unrecorded }) => {
+            outcomes.forEach((outcome, index) => {
+              counts[outcome]++;
+              metrics.delivered(outcome);
+              logger.info("delivery outcome", { ...deliveryFields(unit[index] ?? delivery), outcome });
+              // Keys just rejected: the batch's other deliveries for this shop must see the new status.
+              if (outcome === "paused") batchConfigs.delete(delivery.shop);
+            });
+            if (outcomes.includes("lost")) logger.warn("lease lost: the attempt was not sent, or its result belongs to a newer claim", deliveryFields(delivery));
+            for (const error of unrecorded) notRecorded(error, delivery);
           })
           .catch((error: unknown) => {
-            if (error instanceof AttemptNotRecorded) {
-              // Sent, answered, and still unrecorded after retrying for a while: say so plainly, since the delivery
-              // goes out again once its lease runs out.
-              logger.error("ATTEMPT SENT BUT NOT RECORDED: it will be sent again after its lease", {
-                ...deliveryFields(delivery),
-                network: error.network,
-                outcome: error.outcome,
-                error: error.message,
-              });
-              return;
-            }
+            if (error instanceof AttemptNotRecorded) return notRecorded(error, delivery);
             // The lease runs out and another worker retries it; the database may be briefly unreachable.
             logger.error("delivery attempt crashed", { ...deliveryFields(delivery), error: error instanceof Error ? error.message : String(error) });
           })
@@ -254,18 +273,22 @@ export function startWorker(options: WorkerOptions): Worker {
         // more (or for the poll) unless the worker has run dry.
         if (free >= claimBatch || (free > 0 && active + queued === 0) || (free > 0 && Date.now() - lastClaimAt >= pollIntervalMs)) {
           lastClaimAt = Date.now();
+          const units = await claimPacedDeliveries(db, { owner: id, limit: free, leaseMs, now: now(), paced });
           const leaseOwner = newLeaseOwner(id);
-          const claimed = await claimDueDeliveries(db, { owner: id, leaseOwner, limit: free, perTarget, leaseMs, now: now() }).catch((error: unknown) => {
-            doubtfulClaims.push(leaseOwner);
-            throw error;
-          });
-          if (claimed.length) batchConfigs = new Map();
-          claimedFull = claimed.length === free;
-          lastClaimEmpty = claimed.length === 0;
-          for (const delivery of claimed) {
-            const target = `${delivery.shop} ${delivery.network}`;
+          const claimed = await claimDueDeliveries(db, { owner: id, leaseOwner, limit: free - units.length, perTarget, leaseMs, now: now(), exceptNetworks: pacedIds }).catch(
+            (error: unknown) => {
+              doubtfulClaims.push(leaseOwner);
+              throw error;
+            },
+          );
+          units.push(...claimed.map((delivery) => [delivery]));
+          if (units.length) batchConfigs = new Map();
+          claimedFull = units.length === free;
+          lastClaimEmpty = units.length === 0;
+          for (const unit of units) {
+            const target = `${unit[0]!.shop} ${unit[0]!.network}`;
             const queue = queues.get(target) ?? [];
-            queue.push(delivery);
+            queue.push(unit);
             queues.set(target, queue);
             queued++;
           }
@@ -320,7 +343,7 @@ export function startWorker(options: WorkerOptions): Worker {
       stopping = true;
       poke();
       await running;
-      const unstarted = [...queues.values()].flat();
+      const unstarted = [...queues.values()].flat(2);
       queues.clear();
       queued = 0;
       let released = 0;

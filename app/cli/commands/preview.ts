@@ -1,11 +1,10 @@
 // `affiliate-relay preview <order.json> [--settings <file>] [--topic ...]`: what each network would be sent for an
 // order, without storing or sending anything. Secrets are shown as "[redacted]".
-import { decideDelivery, isOrderTopic, topics, type OrderTopic } from "../../networks/decide.ts";
+import { conversionAsDecided, decideDelivery, isOrderTopic, topics, type DeliveryEvent, type OrderTopic } from "../../networks/decide.ts";
 import { redactRequest, type RedactedRequest } from "../../networks/http.ts";
 import { networks, type AnyNetworkDefinition } from "../../networks/registry.ts";
 import { OrderPayloadError, orderFromShopify, refundFromShopify } from "../../orders/from-shopify.ts";
-import type { CurrencyMode, PricedRefund } from "../../orders/model.ts";
-import { priceOrder, priceRefund, pricingProblem } from "../../orders/price.ts";
+import type { CurrencyMode } from "../../orders/model.ts";
 import { parseJsonKeepingBigIntegers } from "../../orders/shopify-json.ts";
 import { oneLineZodError } from "../../orders/zod-error.ts";
 import { settingsFileSchema } from "../../settings/file-schema.ts";
@@ -104,20 +103,15 @@ export async function preview(options: Options): Promise<PreviewEntry[]> {
     // A reversal undoes what was reported for the order as it was paid: by now a cancellation may have left every
     // current quantity at 0, and a refund has already taken its own units off. The pipeline reverses against the
     // order it recorded at payment; the file holds the order as the merchant has it now.
-    const reversal = options.topic !== "orders/paid";
-    const order = orderFromShopify(orderPayload, reversal ? { figures: "asPaid" } : {});
+    const order = orderFromShopify(orderPayload, options.topic !== "orders/paid" ? { figures: "asPaid" } : {});
     const refund = refundPayload === null ? null : refundFromShopify(refundPayload, order);
-    // Amounts Shopify left out in the chosen currency: every network skips, as the pipeline records it.
-    const unpriceable = pricingProblem(order, order.currencies, settings.currency) ?? (refund && pricingProblem(refund, order.currencies, settings.currency, `refund ${refund.id}`));
-    const priced = unpriceable ? null : priceOrder(order, settings.currency);
-    const pricedRefund: PricedRefund | null = refund && !unpriceable ? priceRefund(refund, order, settings.currency) : null;
     return settings.blocks.map(({ network, settings: block }): PreviewEntry => {
       if (!block) return { network: network.id, action: "skip", reason: `${network.label} has no placeholder settings: pass --settings` };
-      if (!priced && block.enabled) return { network: network.id, action: "skip", reason: unpriceable! };
-      const decision = decideDelivery(network, block, options.topic, priced!, pricedRefund, {
-        sendTestOrders: settings.sendTestOrders,
-        externalRef: null,
-      });
+      const decide = (event: DeliveryEvent) =>
+        decideDelivery({ network, settings: block, keysRejected: false, sendTestOrders: settings.sendTestOrders, currencyMode: settings.currency, order, event });
+      // A reversal follows the conversion as this preview would have sent it (with no reference from the network).
+      const conversion = conversionAsDecided(decide({ kind: "conversion" }));
+      const decision = decide(options.topic === "orders/paid" ? { kind: "conversion" } : refund ? { kind: "refund", refund, conversion } : { kind: "cancellation", conversion });
       return decision.action === "send"
         ? { network: network.id, action: "send", request: redactRequest(decision.request) }
         : { network: network.id, action: "skip", reason: decision.reason };

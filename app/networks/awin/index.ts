@@ -1,8 +1,8 @@
 import type { NetworkDefinition } from "../types.ts";
 import { AWC_PATTERN, AWIN_AWC_ATTRIBUTE, AWIN_AWC_COOKIE, AWIN_CLICK_PARAM } from "./attribution.ts";
-import { AWIN_BATCH_SIZE } from "./batch.ts";
+import { AWIN_BATCH_SIZE, combineAwinRequests } from "./batch.ts";
 import { checkAwinCredentials } from "./check-credentials.ts";
-import { classifyAwin } from "./classify.ts";
+import { classifyAwin, classifyAwinEach } from "./classify.ts";
 import { awinApiEndpoint } from "./endpoints.ts";
 import { mapAwinConversion } from "./map-conversion.ts";
 import { AWIN_DEFAULT_COOKIE_DAYS, awinSettingsSchema, type AwinSettings } from "./settings.ts";
@@ -47,4 +47,6 @@ export const awin: NetworkDefinition<AwinSettings, "awin"> = {
   mapCancellation: () => ({ action: "skip", reason: AWIN_NO_REVERSAL }),
   mapRefund: () => ({ action: "skip", reason: AWIN_NO_REVERSAL }),
   classify: classifyAwin,
+  combine: (requests) => combineAwinRequests(requests),
+  classifyEach: classifyAwinEach,
 };

@@ -3,7 +3,7 @@
 import { minorToMajorNumber } from "../../money/currency.ts";
 import type { PricedOrder } from "../../orders/model.ts";
 import { goodsWithoutTax } from "../shared/goods.ts";
-import { skip, testOrderSkip } from "../shared/test-orders.ts";
+import { skip } from "../shared/skip.ts";
 import type { Decision, MappingContext } from "../types.ts";
 import { awinClick } from "./attribution.ts";
 import { awinOrdersRequest, type AwinOrder } from "./request.ts";
@@ -27,9 +27,7 @@ export function awinOrder(order: PricedOrder, settings: Pick<AwinSettings, "comm
   };
 }
 
-export function mapAwinConversion(order: PricedOrder, settings: AwinSettings, ctx: MappingContext): Decision {
-  const skipped = testOrderSkip(order, ctx, "Awin");
-  if (skipped) return skipped;
+export function mapAwinConversion(order: PricedOrder, settings: AwinSettings, _ctx: MappingContext): Decision {
   const click = awinClick(order);
   if (!click.found) return skip(click.reason);
   if (order.reference.length > AWIN_ORDER_REFERENCE_MAX) {

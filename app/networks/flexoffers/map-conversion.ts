@@ -3,15 +3,13 @@
 import { formatMinorUnits } from "../../money/currency.ts";
 import type { PricedOrder } from "../../orders/model.ts";
 import { goodsWithoutTax } from "../shared/goods.ts";
-import { skip, testOrderSkip } from "../shared/test-orders.ts";
+import { skip } from "../shared/skip.ts";
 import type { Decision, MappingContext } from "../types.ts";
 import { flexoffersRefid } from "./attribution.ts";
 import { flexoffersPostbackUrl } from "./endpoints.ts";
 import type { FlexoffersSettings } from "./settings.ts";
 
-export function mapFlexoffersConversion(order: PricedOrder, settings: FlexoffersSettings, ctx: MappingContext): Decision {
-  const skipped = testOrderSkip(order, ctx, "FlexOffers");
-  if (skipped) return skipped;
+export function mapFlexoffersConversion(order: PricedOrder, settings: FlexoffersSettings, _ctx: MappingContext): Decision {
   const refid = flexoffersRefid(order);
   if (!refid.found) return skip(refid.reason);
   const url = new URL(flexoffersPostbackUrl());

@@ -3,7 +3,6 @@
 import { minorToMajorNumber } from "../../money/currency.ts";
 import type { PricedOrder } from "../../orders/model.ts";
 import { noteAttribute, withoutCartKey } from "../shared/attribution.ts";
-import { testOrderSkip } from "../shared/test-orders.ts";
 import type { Decision, MappingContext } from "../types.ts";
 import { refersionWebhookUrl } from "./endpoints.ts";
 import { refersionPost } from "./request.ts";
@@ -31,9 +30,7 @@ export function refersionCustomer(order: PricedOrder): Record<string, string> | 
   return Object.keys(customer).length ? customer : undefined;
 }
 
-export function mapRefersionConversion(order: PricedOrder, settings: RefersionSettings, ctx: MappingContext): Decision {
-  const skipped = testOrderSkip(order, ctx, "Refersion");
-  if (skipped) return skipped;
+export function mapRefersionConversion(order: PricedOrder, settings: RefersionSettings, _ctx: MappingContext): Decision {
   const major = (minor: number) => minorToMajorNumber(minor, order.exponent);
   const lines = order.lines.filter((line) => line.quantity > 0);
   const customer = refersionCustomer(order);

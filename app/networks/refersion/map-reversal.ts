@@ -1,7 +1,7 @@
 // Refersion reverses per item: a cancellation cancels every item, a refund only the items it returns.
 import { minorToMajorNumber } from "../../money/currency.ts";
 import type { PricedOrder, PricedRefund } from "../../orders/model.ts";
-import { skip, testOrderSkip } from "../shared/test-orders.ts";
+import { skip } from "../shared/skip.ts";
 import type { Decision, MappingContext } from "../types.ts";
 import { refersionCancelUrl } from "./endpoints.ts";
 import { refersionPost } from "./request.ts";
@@ -13,18 +13,14 @@ function cancelRequest(order: PricedOrder, settings: RefersionSettings, items: C
   return { action: "send", request: refersionPost(refersionCancelUrl(), settings, { order_id: order.reference, items }) };
 }
 
-export function mapRefersionCancellation(order: PricedOrder, settings: RefersionSettings, ctx: MappingContext): Decision {
-  const skipped = testOrderSkip(order, ctx, "Refersion");
-  if (skipped) return skipped;
+export function mapRefersionCancellation(order: PricedOrder, settings: RefersionSettings, _ctx: MappingContext): Decision {
   const items = order.lines
     .filter((line) => line.quantity > 0)
     .map((line) => ({ sku: line.sku, price: minorToMajorNumber(line.unitPrice, order.exponent), quantity: line.quantity }));
   return cancelRequest(order, settings, items);
 }
 
-export function mapRefersionRefund(order: PricedOrder, refund: PricedRefund, settings: RefersionSettings, ctx: MappingContext): Decision {
-  const skipped = testOrderSkip(order, ctx, "Refersion");
-  if (skipped) return skipped;
+export function mapRefersionRefund(order: PricedOrder, refund: PricedRefund, settings: RefersionSettings, _ctx: MappingContext): Decision {
   const refunded = new Map<string, number>();
   for (const line of refund.lines) refunded.set(line.lineId, (refunded.get(line.lineId) ?? 0) + line.quantity);
   const items: CancelItem[] = [];

@@ -1,5 +1,5 @@
 import type { PricedOrder } from "../../orders/model.ts";
-import { skip, testOrderSkip } from "../shared/test-orders.ts";
+import { skip } from "../shared/skip.ts";
 import type { Decision, MappingContext } from "../types.ts";
 import { retrackClick } from "./attribution.ts";
 import { retrackCreateUrl } from "./endpoints.ts";
@@ -8,9 +8,7 @@ import type { RetrackSettings } from "./settings.ts";
 import { retrackTransaction } from "./transaction.ts";
 
 /** Only orders that came through a Retrack click are reported. */
-export function mapRetrackConversion(order: PricedOrder, settings: RetrackSettings, ctx: MappingContext): Decision {
-  const skipped = testOrderSkip(order, ctx, "Retrack");
-  if (skipped) return skipped;
+export function mapRetrackConversion(order: PricedOrder, settings: RetrackSettings, _ctx: MappingContext): Decision {
   const click = retrackClick(order);
   if (!click.found) return skip(click.reason);
   return { action: "send", request: retrackPost(retrackCreateUrl(), settings, retrackTransaction(order, settings, click.value)) };

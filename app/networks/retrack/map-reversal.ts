@@ -1,7 +1,7 @@
 // Retrack reversals change the transaction created for the order, found by the uuid its create call returned:
 // a cancellation (or a refund of everything) rejects it, a partial refund updates it to what the shopper kept.
 import type { PricedLine, PricedOrder, PricedRefund } from "../../orders/model.ts";
-import { skip, testOrderSkip } from "../shared/test-orders.ts";
+import { skip } from "../shared/skip.ts";
 import type { Decision, MappingContext } from "../types.ts";
 import { retrackClick } from "./attribution.ts";
 import { retrackTransactionUrl } from "./endpoints.ts";
@@ -13,8 +13,6 @@ const NO_UUID =
   "Retrack has no transaction for this order yet (no uuid saved from a successful conversion), so there is nothing to reverse";
 
 function precheck(order: PricedOrder, ctx: MappingContext): Decision | { uuid: string } {
-  const skipped = testOrderSkip(order, ctx, "Retrack");
-  if (skipped) return skipped;
   const click = retrackClick(order);
   if (!click.found) return skip(click.reason);
   if (!ctx.externalRef) return skip(NO_UUID);

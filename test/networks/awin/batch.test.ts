@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AWIN_BATCH_SIZE, AwinBatchError, combineAwinRequests } from "../../../app/networks/awin/batch.ts";
+import { classifyAwinEach } from "../../../app/networks/awin/classify.ts";
 import { awin } from "../../../app/networks/awin/index.ts";
 import type { AwinSettings } from "../../../app/networks/awin/settings.ts";
 import type { NetworkRequest } from "../../../app/networks/types.ts";
@@ -45,5 +46,43 @@ describe("combining one shop's Awin conversions into one batch", () => {
     expect(() => combineAwinRequests([request(1), request(1)])).toThrow(/order reference 1 appears twice/);
     expect(() => combineAwinRequests([])).toThrow(/nothing to combine/);
     expect(() => combineAwinRequests([{ ...request(1), body: null }])).toThrow(/not an Awin Conversion API request/);
+  });
+});
+
+describe("classifying the answer to a combined request, order by order", () => {
+  const parts = [request(1), request(2), request(3)];
+  const combined = combineAwinRequests(parts);
+  const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => ({ status, headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+  const kinds = (classifications: Array<{ kind: string }>) => classifications.map((c) => c.kind);
+
+  it("fails only the orders Awin reports failed; accepted and duplicate orders are recorded", () => {
+    const each = classifyAwinEach(
+      answer(200, { orders: [{ orderReference: "1", status: "accepted" }, { orderReference: "2", status: "rejected", errors: ["amount must be a JSON number"] }, { orderReference: "3", status: "duplicate" }] }),
+      combined,
+      parts,
+    );
+    expect(kinds(each)).toEqual(["success", "permanent", "success"]);
+    expect(each[1]).toMatchObject({ reason: "Awin answered 200 but did not record the order: order 2: amount must be a JSON number" });
+  });
+
+  it("matches results by order reference, whatever their order, and asks again about an order the answer leaves out", () => {
+    const each = classifyAwinEach(answer(200, { orders: [{ orderReference: "3", status: "accepted" }, { orderReference: "1", status: "accepted" }] }), combined, parts);
+    expect(kinds(each)).toEqual(["success", "retry", "success"]);
+    expect(each[1]).toMatchObject({ reason: expect.stringMatching(/without a result for order 2/) });
+  });
+
+  it("gives every order what is said of the request as a whole", () => {
+    expect(kinds(classifyAwinEach(answer(401, { error: "Unauthorized" }), combined, parts))).toEqual(["credentials_rejected", "credentials_rejected", "credentials_rejected"]);
+    expect(classifyAwinEach(answer(429, "slow down", { "retry-after": "20" }), combined, parts)).toEqual(Array(3).fill(expect.objectContaining({ kind: "retry", retryAfterMs: 20_000 })));
+    expect(kinds(classifyAwinEach(answer(200, { errors: ["batch refused"] }), combined, parts))).toEqual(["permanent", "permanent", "permanent"]);
+    expect(kinds(classifyAwinEach(answer(200, "<html>Bad gateway</html>"), combined, parts))).toEqual(["retry", "retry", "retry"]);
+    expect(kinds(classifyAwinEach(answer(202, ""), combined, parts))).toEqual(["success", "success", "success"]);
+  });
+
+  it("says of a batch of one what classify says of the single request", () => {
+    const single = [request(2)];
+    for (const body of [{ orders: [{ orderReference: "2", status: "accepted" }] }, { orders: [{ orderReference: "2", status: "rejected", errors: ["no"] }] }, { errors: ["no"] }]) {
+      expect(kinds(classifyAwinEach(answer(200, body), single[0]!, single))).toEqual([awin.classify(answer(200, body), single[0]!).kind]);
+    }
   });
 });

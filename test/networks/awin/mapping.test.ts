@@ -3,10 +3,8 @@ import { AWC_PATTERN, awinClick } from "../../../app/networks/awin/attribution.t
 import { awinGoldenExamples } from "../../../app/networks/awin/golden.ts";
 import { AWIN_NO_REVERSAL, awin } from "../../../app/networks/awin/index.ts";
 import type { AwinSettings } from "../../../app/networks/awin/settings.ts";
-import { decideDelivery } from "../../../app/networks/decide.ts";
-import type { AnyNetworkDefinition } from "../../../app/networks/registry.ts";
 import { shopifyOrder, shopifyRefund } from "../../fixtures/shopify-order.ts";
-import { ctx, priced, pricedRefund, sent, skipped } from "../helpers.ts";
+import { ctx, decided, priced, sent, skipped } from "../helpers.ts";
 
 const settings: AwinSettings = { enabled: true, advertiserId: "1001", apiKey: "awin-token", commissionGroup: "", cookieDays: 30 };
 const AWC = "1001_1732096800_3f2b1c0d9e8a7b6c5d4e3f2a1b0c9d8e";
@@ -62,7 +60,9 @@ describe("Awin Conversion API: golden, from Awin's documented examples", () => {
 
 describe("Awin test orders", () => {
   it("skips them unless the merchant sends test orders, and flags them isTest when sent", () => {
-    expect(skipped(awin.mapConversion(order({ test: true }), settings, ctx))).toMatch(/test order: not sent to Awin/);
+    const payload = shopifyOrder({ test: true, lines: [{ quantity: 2, unitPrice: 1_250 }], noteAttributes: { _awin_awc: AWC } });
+    expect(skipped(decided(awin, settings, payload))).toMatch(/test order: not sent to Awin/);
+    expect(decided(awin, settings, payload, { sendTestOrders: true }).action).toBe("send");
     expect(onlyOrder(awin.mapConversion(order({ test: true }), settings, { sendTestOrders: true })).isTest).toBe(true);
     expect(onlyOrder(awin.mapConversion(order(), settings, { sendTestOrders: true })).isTest).toBe(false);
   });
@@ -112,16 +112,15 @@ describe("Awin order references", () => {
 });
 
 describe("Awin reversals", () => {
-  const network = awin as unknown as AnyNetworkDefinition;
   it("records cancellations and refunds as skips that tell the merchant what to do in Awin", () => {
     expect(awin.reversal).toEqual({ supported: false, reason: AWIN_NO_REVERSAL });
     expect(AWIN_NO_REVERSAL).toMatch(/Validate Pending Transactions/);
     expect(AWIN_NO_REVERSAL).toMatch(/decline/);
     expect(AWIN_NO_REVERSAL).toMatch(/amend/);
     const payload = shopifyOrder({ id: 7001, lines: [{ id: 1, quantity: 2, unitPrice: 1_000 }], noteAttributes: { _awin_awc: AWC } });
-    expect(skipped(decideDelivery(network, settings, "orders/cancelled", priced(payload), null, ctx))).toBe(AWIN_NO_REVERSAL);
-    const { order: pricedOrder, refund } = pricedRefund(payload, shopifyRefund({ orderId: 7001, lines: [{ lineItemId: 1, quantity: 1, subtotal: 1_000 }] }));
-    expect(skipped(decideDelivery(network, settings, "refunds/create", pricedOrder, refund, ctx))).toBe(AWIN_NO_REVERSAL);
+    expect(skipped(decided(awin, settings, payload, { event: { kind: "cancellation", conversion: { state: "sent", externalRef: null } } }))).toBe(AWIN_NO_REVERSAL);
+    const refundPayload = shopifyRefund({ orderId: 7001, lines: [{ lineItemId: 1, quantity: 1, subtotal: 1_000 }] });
+    expect(skipped(decided(awin, settings, payload, { refundPayload }))).toBe(AWIN_NO_REVERSAL);
   });
 });
 

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { decideDelivery } from "../../../app/networks/decide.ts";
 import { flexoffers } from "../../../app/networks/flexoffers/index.ts";
-import { networkById } from "../../../app/networks/registry.ts";
 import { flexoffersDocumentedOrder } from "../../fixtures/documented-orders.ts";
 import { shopifyOrder } from "../../fixtures/shopify-order.ts";
-import { ctx, priced, sent, skipped } from "../helpers.ts";
+import { ctx, decided, priced, sent, skipped } from "../helpers.ts";
 
 const settings = { enabled: true, advertiserId: "4b3c2d1e-aaaa-bbbb-cccc-1234567890ab", commissionId: "", cookieDays: 30 };
 
@@ -54,8 +52,7 @@ describe("FlexOffers refid attribution (attribute, then refid in landing_site)",
 describe("FlexOffers has no reversal", () => {
   it("records cancellations and refunds as skips that say so", () => {
     expect(flexoffers.reversal).toEqual({ supported: false, reason: expect.stringMatching(/no way to reverse/) });
-    const network = networkById("flexoffers")!;
-    const decision = decideDelivery(network, settings, "orders/cancelled", priced(flexoffersDocumentedOrder()), null, ctx);
+    const decision = decided(flexoffers, settings, flexoffersDocumentedOrder(), { event: { kind: "cancellation", conversion: { state: "sent", externalRef: null } } });
     expect(skipped(decision)).toMatch(/FlexOffers has no way to reverse/);
   });
 });

@@ -3,7 +3,7 @@ import { refersion } from "../../../app/networks/refersion/index.ts";
 import { redactRequest } from "../../../app/networks/http.ts";
 import { refersionDocumentedOrder } from "../../fixtures/documented-orders.ts";
 import { shopifyOrder, shopifyRefund } from "../../fixtures/shopify-order.ts";
-import { ctx, priced, pricedRefund, sent, skipped } from "../helpers.ts";
+import { ctx, decided, priced, pricedRefund, sent, skipped } from "../helpers.ts";
 
 const settings = { enabled: true, publicKey: "pub_live_123", secretKey: "sec_live_456" };
 
@@ -75,9 +75,9 @@ describe("Refersion cart_id attribution (attribute, then cart token without ?key
   });
 
   it("skips test orders unless asked, with a reason", () => {
-    const order = priced(shopifyOrder({ test: true, lines: [{ quantity: 1, unitPrice: 100 }] }));
-    expect(skipped(refersion.mapConversion(order, settings, ctx))).toMatch(/test order/);
-    expect(refersion.mapConversion(order, settings, { sendTestOrders: true }).action).toBe("send");
+    const order = shopifyOrder({ test: true, lines: [{ quantity: 1, unitPrice: 100 }] });
+    expect(skipped(decided(refersion, settings, order))).toMatch(/test order/);
+    expect(decided(refersion, settings, order, { sendTestOrders: true }).action).toBe("send");
   });
 
   it("writes JPY and KWD amounts with their own decimals", () => {

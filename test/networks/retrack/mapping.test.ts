@@ -3,7 +3,7 @@ import { redactRequest } from "../../../app/networks/http.ts";
 import { retrack } from "../../../app/networks/retrack/index.ts";
 import { RETRACK_DOCUMENTED_EVENT, retrackFullExampleOrder, retrackS2sExampleOrder } from "../../fixtures/documented-orders.ts";
 import { shopifyOrder, shopifyRefund } from "../../fixtures/shopify-order.ts";
-import { ctx, priced, pricedRefund, sent, skipped } from "../helpers.ts";
+import { ctx, decided, priced, pricedRefund, sent, skipped } from "../helpers.ts";
 
 const settings = { enabled: true, apiToken: "DbV6KYhMm7firiNtgfOCEmRohglfAQUTUy4FudGOKtetC0yYSaKtOXIedfNX", eventId: RETRACK_DOCUMENTED_EVENT };
 const CLICK = "4ab932a4-cc8d-4074-bb71-5e80de25aea5";
@@ -70,8 +70,9 @@ describe("Retrack click attribution (attribute, then a click uuid in landing_sit
   });
 
   it("skips test orders unless asked", () => {
-    const test = priced(shopifyOrder({ test: true, lines: [{ quantity: 1, unitPrice: 100 }], noteAttributes: { _retrack_click: CLICK } }));
-    expect(skipped(retrack.mapConversion(test, settings, ctx))).toMatch(/test order/);
+    const test = shopifyOrder({ test: true, lines: [{ quantity: 1, unitPrice: 100 }], noteAttributes: { _retrack_click: CLICK } });
+    expect(skipped(decided(retrack, settings, test))).toMatch(/test order/);
+    expect(decided(retrack, settings, test, { sendTestOrders: true }).action).toBe("send");
   });
 });
 

@@ -1,0 +1,105 @@
+// Claiming for networks that declare pacing (app/networks/types.ts DeliveryPacing): one claim is one request's
+// worth for one shop, a batch of up to batchSize due conversions (or a single reversal), and where the network
+// has a rate limit the claim also takes the shop's next request slot. Slots are a next-allowed time on the shop's
+// NetworkConnection row, moved forward in the claim's transaction only while it has passed, so that every worker
+// process sharing the database keeps to one request per perMs / requests for that shop: evenly spaced, which never
+// puts more than `requests` into any window of perMs. Claims for every other network stay in claim.server.ts.
+import { randomBytes } from "node:crypto";
+import type { Db } from "../db/client.server.ts";
+import type { AnyNetworkDefinition } from "../networks/registry.ts";
+import { claimedRow, CLAIMED_COLUMNS, type ClaimedDelivery } from "./claim.server.ts";
+import { CONVERSION } from "./model.ts";
+import { driverFor, sql, type Work } from "./sql/driver.server.ts";
+
+export interface PacedNetwork {
+  network: string;
+  /** The least time between two requests to it for one shop; null without a rate limit. */
+  intervalMs: number | null;
+  /** Due conversions that travel in one request (1 without `combine`). */
+  batchSize: number;
+}
+
+/** The networks whose deliveries the worker claims here, and how. */
+export function pacedNetworks(definitions: readonly AnyNetworkDefinition[]): PacedNetwork[] {
+  return definitions.flatMap((definition) => {
+    const rate = definition.pacing?.rateLimit;
+    const batchSize = definition.combine ? Math.max(1, Math.floor(definition.pacing?.batchSize ?? 1)) : 1;
+    if (!rate && batchSize === 1) return [];
+    return [{ network: definition.id, intervalMs: rate ? Math.ceil(rate.perMs / Math.max(1, rate.requests)) : null, batchSize }];
+  });
+}
+
+export interface PacedClaimOptions {
+  owner: string;
+  /** Requests (claims) wanted at most. */
+  limit: number;
+  leaseMs: number;
+  now: Date;
+  paced: readonly PacedNetwork[];
+}
+
+const EPOCH = new Date(0);
+
+/** Shops with due work for a paced network whose next request slot has come. */
+function* targets(o: PacedClaimOptions): Work<Array<{ shop: string; network: string }>> {
+  const networks = o.paced.map((p) => p.network);
+  const { rows } = yield {
+    sql: `SELECT "c"."shop", "c"."network" FROM "NetworkConnection" AS "c"
+      WHERE "c"."network" IN (${networks.map(() => "?").join(", ")})
+        AND ("c"."nextRequestAt" IS NULL OR "c"."nextRequestAt" <= ?)
+        AND EXISTS (SELECT 1 FROM "Delivery" AS "d"
+          WHERE "d"."shop" = "c"."shop" AND "d"."network" = "c"."network" AND "d"."status" = 'pending' AND "d"."nextAttemptAt" <= ?)
+        AND NOT EXISTS (SELECT 1 FROM "Shop" WHERE "Shop"."domain" = "c"."shop" AND "Shop"."uninstalledAt" IS NOT NULL)
+      ORDER BY COALESCE("c"."nextRequestAt", ?), "c"."shop", "c"."network" LIMIT ?`,
+    params: [...networks, o.now, o.now, EPOCH, o.limit],
+  };
+  return rows.map((row) => ({ shop: String(row.shop), network: String(row.network) }));
+}
+
+/**
+ * One request's worth for one shop and network, or nothing. The earliest due delivery decides what: a conversion
+ * brings the other due conversions along (up to batchSize); a reversal goes alone. As in claim.server.ts, nothing
+ * is taken for an order that has a delivery to this network in flight.
+ */
+function* claimOne(kind: "sqlite" | "postgresql", o: PacedClaimOptions, pace: PacedNetwork, shop: string): Work<ClaimedDelivery[]> {
+  const { rows } = yield {
+    sql: `SELECT "id", "kind" FROM "Delivery" AS "due"
+      WHERE "shop" = ? AND "network" = ? AND "status" = 'pending' AND "nextAttemptAt" <= ?
+        AND NOT EXISTS (SELECT 1 FROM "Delivery" AS "busy"
+          WHERE "busy"."shop" = "due"."shop" AND "busy"."orderId" = "due"."orderId" AND "busy"."network" = "due"."network" AND "busy"."status" = 'in_flight')
+      ORDER BY "nextAttemptAt", "id" LIMIT ?${kind === "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""}`,
+    params: [shop, pace.network, o.now, pace.batchSize],
+  };
+  const first = rows[0];
+  if (!first) return [];
+  const ids = (first.kind === CONVERSION ? rows.filter((row) => row.kind === CONVERSION) : [first]).map((row) => String(row.id));
+  if (pace.intervalMs !== null) {
+    // The slot: taken only while it has come, so of two workers racing for it one gets it and the other nothing.
+    const slot = yield sql`UPDATE "NetworkConnection" SET "nextRequestAt" = ${new Date(o.now.getTime() + pace.intervalMs)}
+      WHERE "shop" = ${shop} AND "network" = ${pace.network} AND ("nextRequestAt" IS NULL OR "nextRequestAt" <= ${o.now})`;
+    if (slot.changes === 0) return [];
+  }
+  const leaseOwner = `${o.owner}:${randomBytes(9).toString("base64url")}`;
+  const claimed = yield {
+    sql: `UPDATE "Delivery" SET "status" = 'in_flight', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
+      WHERE "id" IN (${ids.map(() => "?").join(", ")}) AND "status" = 'pending'
+      RETURNING ${CLAIMED_COLUMNS}`,
+    params: [leaseOwner, new Date(o.now.getTime() + o.leaseMs), o.now, ...ids],
+  };
+  return claimed.rows.map(claimedRow).sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
+}
+
+/** Up to `limit` requests' worth of paced deliveries, each list one shop's for one network. */
+export async function claimPacedDeliveries(db: Db, options: PacedClaimOptions): Promise<ClaimedDelivery[][]> {
+  if (options.limit <= 0 || options.paced.length === 0) return [];
+  const driver = driverFor(db);
+  const found = await driver.read(() => targets(options));
+  const units: ClaimedDelivery[][] = [];
+  for (const target of found) {
+    const pace = options.paced.find((p) => p.network === target.network);
+    if (!pace) continue;
+    const unit = await driver.transaction(() => claimOne(driver.kind, options, pace, target.shop));
+    if (unit.length) units.push(unit);
+  }
+  return units;
+}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "NetworkConnection" ADD COLUMN "nextRequestAt" DATETIME;
