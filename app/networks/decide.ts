@@ -67,9 +67,10 @@ export function nothingToReverse(conversionReason: string | null): string {
 const skip = (rule: SkipRule, reason: string): DeliveryDecision => ({ action: "skip", rule, reason });
 
 /**
- * The rules, in order: switched off; no reversals at this network; the conversion never sent (nothing to reverse)
- * or not settled (wait); a test order the merchant does not send; amounts unknown in the chosen currency; then the network's own mapping; and a request
- * that would go out waits while the network rejects the keys. Throws where the order cannot be priced or mapped
+ * The rules, in order: switched off; no reversals at this network; the conversion never sent (nothing to reverse);
+ * amounts unknown in the chosen currency (before waiting, which cannot change them); the conversion not settled
+ * (wait); a test order the merchant does not send; then the network's own mapping; and a request that would go out
+ * waits while the network rejects the keys. Throws where the order cannot be mapped
  * (callers record that as a failure). Pure: no database, no network, no clock.
  */
 export function decideDelivery(input: DecisionInput): DeliveryDecision {
@@ -78,10 +79,6 @@ export function decideDelivery(input: DecisionInput): DeliveryDecision {
   if (event.kind !== "conversion") {
     if (!network.reversal.supported) return skip("reversal_unsupported", network.reversal.reason);
     if (event.conversion.state === "skipped") return skip("nothing_to_reverse", nothingToReverse(event.conversion.reason));
-    if (event.conversion.state === "unsettled") return { action: "wait", reason: WAITING_FOR_CONVERSION };
-  }
-  if (input.order.test && !input.sendTestOrders) {
-    return skip("test_order", `test order: not sent to ${network.label} because "send test orders" is off in the settings`);
   }
   // Shopify left out amounts the currency setting needs (app/orders/price.ts): nothing can be reported in it, and the
   // merchant reads why rather than a guessed amount.
@@ -89,6 +86,10 @@ export function decideDelivery(input: DecisionInput): DeliveryDecision {
     pricingProblem(input.order, input.order.currencies, input.currencyMode) ??
     (event.kind === "refund" ? pricingProblem(event.refund, input.order.currencies, input.currencyMode, `refund ${event.refund.id}`) : null);
   if (unpriceable) return skip("unpriceable", unpriceable);
+  if (event.kind !== "conversion" && event.conversion.state === "unsettled") return { action: "wait", reason: WAITING_FOR_CONVERSION };
+  if (input.order.test && !input.sendTestOrders) {
+    return skip("test_order", `test order: not sent to ${network.label} because "send test orders" is off in the settings`);
+  }
   const order = priceOrder(input.order, input.currencyMode);
   const externalRef = event.kind === "conversion" ? (event.externalRef ?? null) : event.conversion.state === "sent" ? event.conversion.externalRef : null;
   const ctx = { sendTestOrders: input.sendTestOrders, externalRef };
