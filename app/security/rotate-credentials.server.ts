@@ -26,12 +26,19 @@ export async function missingKeyIds(db: Db, keyring: Keyring = keyringFromEnv())
  * Returns why the check could not run, for the start-up log.
  */
 export async function checkStoredKeysAtStartup(db: Db, keyring: Keyring = keyringFromEnv()): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  // A database that does not answer must not hold the start-up: the process comes up and /readyz says why.
+  const gaveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("no answer within 5 s")), 5_000);
+  });
   try {
-    await assertStoredKeysListed(db, keyring);
+    await Promise.race([assertStoredKeysListed(db, keyring), gaveUp]);
     return null;
   } catch (error) {
     if (error instanceof EncryptionKeyError) throw error;
     return `stored credentials' keys not checked, the database could not be read: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
