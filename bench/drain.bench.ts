@@ -26,7 +26,7 @@ const { planConversions } = await import("../app/pipeline/plan.ts");
 const { cachedShopConfig } = await import("../app/pipeline/settings-cache.server.ts");
 const { closeDriver } = await import("../app/pipeline/sql/driver.server.ts");
 const { startWorker } = await import("../app/pipeline/worker.server.ts");
-const { attributedOrder } = await import("../test/pipeline/support/orders.ts");
+const { attributedOrder } = await import("../devkit/orders/attributed-order.ts");
 
 // The simulators, in their own process.
 const simProcess = spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/support/simulators-process.ts"), JSON.stringify({ latencyMs: LATENCY_MS })], {

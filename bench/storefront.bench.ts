@@ -3,7 +3,7 @@
 // Run: npx tsx bench/storefront.bench.ts
 import type { Browser } from "playwright-core";
 import { buildStorefrontScript, gzippedSize } from "../scripts/build-storefront.mjs";
-import { Harness, launchChromium, metafieldFor, type Scenario, visitorContext } from "../test/storefront/harness.ts";
+import { Harness, launchChromium, metafieldFor, type Scenario, visitorContext } from "../devkit/storefront/harness.ts";
 
 interface Measure {
   requests: number;

@@ -2,7 +2,7 @@
 // loop): prints {"env": ..., "credentials": ...} once listening; a line "stats" on stdin prints accepted and
 // received counts per network; exits on SIGTERM or when stdin closes.
 import { createInterface } from "node:readline";
-import { simulatedNetworks, startNetworkSimulators } from "../../test/servers/network-simulators.ts";
+import { simulatedNetworks, startNetworkSimulators } from "../../devkit/simulators/network-simulators.ts";
 
 const options = JSON.parse(process.argv[2] ?? "{}") as { latencyMs?: number };
 const sims = await startNetworkSimulators({ latencyMs: options.latencyMs });

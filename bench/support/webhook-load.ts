@@ -6,7 +6,7 @@
 import { createHmac } from "node:crypto";
 import http from "node:http";
 import { API_VERSION } from "../../app/shopify/api-version.ts";
-import { attributedOrder } from "../../test/pipeline/support/orders.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 
 interface Options {
   url: string;

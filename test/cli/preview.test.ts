@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { networks } from "../../app/networks/registry.ts";
-import { shopifyOrder } from "../fixtures/shopify-order.ts";
+import { shopifyOrder } from "../../devkit/orders/shopify-order.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const fixtures = path.join(root, "test/fixtures/orders");

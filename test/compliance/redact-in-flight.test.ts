@@ -8,9 +8,9 @@ import type { Db } from "../../app/db/client.server.ts";
 import { action as customersRedact } from "../../app/routes/webhooks.customers.redact.tsx";
 import { startHeldNetwork, type HeldNetwork } from "../servers/held-network.ts";
 import { databaseKinds } from "../support/databases.ts";
-import { signedWebhookRequest } from "../support/shopify-webhook.ts";
+import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
 import { SHOP, startRelay, type Relay } from "../pipeline/support/harness.ts";
-import { attributedOrder } from "../pipeline/support/orders.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 
 const EMAIL = "jane.roe@example.com";
 const IP = "198.51.100.23";

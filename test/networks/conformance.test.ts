@@ -28,9 +28,9 @@ import { startWorker } from "../../app/pipeline/worker.server.ts";
 import { action as paidAction } from "../../app/routes/webhooks.orders.paid.tsx";
 import { exportSettingsFile, loadShopConfig, saveSettingsFile } from "../../app/settings/store.server.ts";
 import { storefrontCaptureSchema } from "../../app/storefront/config.ts";
-import { shopifyOrder, shopifyRefund } from "../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund } from "../../devkit/orders/shopify-order.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { signedWebhookRequest } from "../support/shopify-webhook.ts";
+import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
 
 type Settings = { enabled: boolean } & Record<string, unknown>;
 

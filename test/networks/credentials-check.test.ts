@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { checkFlexoffersCredentials } from "../../app/networks/flexoffers/check.ts";
 import { checkRefersionCredentials } from "../../app/networks/refersion/check.ts";
 import { checkRetrackCredentials } from "../../app/networks/retrack/check.ts";
-import { startNetworkSimulators, type NetworkSimulators } from "../servers/network-simulators.ts";
+import { startNetworkSimulators, type NetworkSimulators } from "../../devkit/simulators/network-simulators.ts";
 
 const EVENT = "1f80e399-6f55-4cef-b8b0-0f74752c1ceb";
 let sims: NetworkSimulators;

@@ -10,12 +10,12 @@ import { setDb, type Db } from "../../app/db/client.server.ts";
 import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { createTestDb } from "../support/databases.ts";
-import { webhookHeaders } from "../support/shopify-webhook.ts";
-import { startNetworkSimulators, type NetworkSimulators } from "../servers/network-simulators.ts";
+import { webhookHeaders } from "../../devkit/shopify-webhook.ts";
+import { startNetworkSimulators, type NetworkSimulators } from "../../devkit/simulators/network-simulators.ts";
 import { simulatorSettings, SHOP } from "./support/harness.ts";
-import { attributedOrder } from "./support/orders.ts";
-import { startRouteServer, type RouteServer } from "./support/route-server.ts";
-import { seededRandom } from "../support/seeded-random.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
+import { startRouteServer, type RouteServer } from "../../devkit/route-server.ts";
+import { seededRandom } from "../../devkit/seeded-random.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const ORDERS = 200;

@@ -10,9 +10,9 @@ import { startWorker } from "../../app/pipeline/worker.server.ts";
 import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { signedWebhookRequest } from "../support/shopify-webhook.ts";
+import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
 import { quietLogger } from "./support/harness.ts";
-import { attributedOrder, DEMO_SETTINGS } from "./support/orders.ts";
+import { attributedOrder, DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
 
 const SHOP = "prune-receipts.myshopify.com";
 const DAY = 24 * 3_600_000;

@@ -9,7 +9,7 @@ import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { databaseKinds } from "../support/databases.ts";
 import { adminNodeFromRest, startAdminApi, type AdminApiStandIn } from "./support/admin-api.ts";
 import { simulatorSettings, SHOP, startRelay, type Relay } from "./support/harness.ts";
-import { attributedOrder } from "./support/orders.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 
 describe("the Admin GraphQL order edge", () => {
   it("reads an order read through GraphQL into the same NormalizedOrder as its webhook payload", () => {

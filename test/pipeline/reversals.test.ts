@@ -8,11 +8,11 @@ import { backfillNetwork } from "../../app/pipeline/backfill.server.ts";
 import { reconcileShop } from "../../app/pipeline/reconcile/reconcile.server.ts";
 import { releaseWaitingReversals } from "../../app/pipeline/release-waiting.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
-import { moneySet } from "../fixtures/shopify-order.ts";
+import { moneySet } from "../../devkit/orders/shopify-order.ts";
 import { databaseKinds } from "../support/databases.ts";
 import { adminNodeFromRest, startAdminApi, type AdminApiStandIn } from "./support/admin-api.ts";
 import { simulatorSettings, SHOP, startRelay, type Relay } from "./support/harness.ts";
-import { attributedOrder } from "./support/orders.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 
 type RestLine = { id: number; quantity: number; current_quantity: number; price: string };
 

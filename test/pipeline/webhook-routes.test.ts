@@ -8,10 +8,10 @@ import { action as cancelled } from "../../app/routes/webhooks.orders.cancelled.
 import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
 import { action as refunds } from "../../app/routes/webhooks.refunds.create.tsx";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
-import { shopifyRefund } from "../fixtures/shopify-order.ts";
+import { shopifyRefund } from "../../devkit/orders/shopify-order.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { signedWebhookRequest } from "../support/shopify-webhook.ts";
-import { attributedOrder, DEMO_SETTINGS } from "./support/orders.ts";
+import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
+import { attributedOrder, DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
 
 const SHOP = "pipeline-routes.myshopify.com";
 type Action = (args: ActionFunctionArgs) => Promise<Response>;

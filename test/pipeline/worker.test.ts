@@ -8,10 +8,10 @@ import { DEFAULT_RETRY_POLICY } from "../../app/pipeline/retry-policy.ts";
 import { driverFor, type SqlDriver, type Work } from "../../app/pipeline/sql/driver.server.ts";
 import { cachedShopConfig } from "../../app/pipeline/settings-cache.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
-import { shopifyRefund } from "../fixtures/shopify-order.ts";
+import { shopifyRefund } from "../../devkit/orders/shopify-order.ts";
 import { databaseKinds } from "../support/databases.ts";
 import { simulatorSettings, SHOP, startRelay, type Relay } from "./support/harness.ts";
-import { attributedOrder } from "./support/orders.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 
 describe.each(databaseKinds)("delivery worker on %s", (kind) => {
   let relay: Relay;

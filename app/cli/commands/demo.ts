@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createSqliteDatabase } from "../../../test/support/migrated-databases.ts";
+import { createSqliteDatabase } from "../../../devkit/databases/migrated-databases.ts";
 import { parseArgs } from "../args.ts";
 import { CliError, type CliCommand } from "../command.ts";
 
@@ -42,9 +42,9 @@ const command: CliCommand = {
       ENCRYPTION_KEY: `demo:${randomBytes(32).toString("base64")}`,
     });
     // Imported after the environment is set: these read it when loaded.
-    const { startNetworkSimulators, simulatedNetworks } = await import("../../../test/servers/network-simulators.ts");
-    const { webhookHeaders } = await import("../../../test/support/shopify-webhook.ts");
-    const { shopifyOrder, shopifyRefund } = await import("../../../test/fixtures/shopify-order.ts");
+    const { startNetworkSimulators, simulatedNetworks } = await import("../../../devkit/simulators/network-simulators.ts");
+    const { webhookHeaders } = await import("../../../devkit/shopify-webhook.ts");
+    const { shopifyOrder, shopifyRefund } = await import("../../../devkit/orders/shopify-order.ts");
     const { createDb } = await import("../../db/client.server.ts");
     const { saveSettingsFile } = await import("../../settings/store.server.ts");
     const { closeDriver } = await import("../../pipeline/sql/driver.server.ts");

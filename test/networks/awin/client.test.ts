@@ -5,7 +5,7 @@ import { awin } from "../../../app/networks/awin/index.ts";
 import type { AwinSettings } from "../../../app/networks/awin/settings.ts";
 import { redactRequest } from "../../../app/networks/http.ts";
 import type { NetworkRequest } from "../../../app/networks/types.ts";
-import { shopifyOrder } from "../../fixtures/shopify-order.ts";
+import { shopifyOrder } from "../../../devkit/orders/shopify-order.ts";
 import { ctx, deliver, priced, sent } from "../helpers.ts";
 import { startAwinLoopback, type AwinLoopback } from "./loopback.ts";
 

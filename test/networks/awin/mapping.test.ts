@@ -5,7 +5,7 @@ import { AWIN_NO_REVERSAL, awin } from "../../../app/networks/awin/index.ts";
 import type { AwinSettings } from "../../../app/networks/awin/settings.ts";
 import { decideDelivery } from "../../../app/networks/decide.ts";
 import type { AnyNetworkDefinition } from "../../../app/networks/registry.ts";
-import { shopifyOrder, shopifyRefund } from "../../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund } from "../../../devkit/orders/shopify-order.ts";
 import { ctx, priced, pricedRefund, sent, skipped } from "../helpers.ts";
 
 const settings: AwinSettings = { enabled: true, advertiserId: "1001", apiKey: "awin-token", commissionGroup: "", cookieDays: 30 };

@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { refersion } from "../../../app/networks/refersion/index.ts";
 import type { NetworkRequest } from "../../../app/networks/types.ts";
 import { refersionDocumentedOrder } from "../../fixtures/documented-orders.ts";
-import { shopifyRefund } from "../../fixtures/shopify-order.ts";
-import { startNetworkSimulators, type NetworkSimulators } from "../../servers/network-simulators.ts";
+import { shopifyRefund } from "../../../devkit/orders/shopify-order.ts";
+import { startNetworkSimulators, type NetworkSimulators } from "../../../devkit/simulators/network-simulators.ts";
 import { ctx, deliver, priced, pricedRefund, sent } from "../helpers.ts";
 
 let sims: NetworkSimulators;

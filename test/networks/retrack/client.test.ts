@@ -2,8 +2,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { retrack } from "../../../app/networks/retrack/index.ts";
 import { RETRACK_DOCUMENTED_EVENT, retrackFullExampleOrder } from "../../fixtures/documented-orders.ts";
-import { shopifyRefund } from "../../fixtures/shopify-order.ts";
-import { startNetworkSimulators, type NetworkSimulators } from "../../servers/network-simulators.ts";
+import { shopifyRefund } from "../../../devkit/orders/shopify-order.ts";
+import { startNetworkSimulators, type NetworkSimulators } from "../../../devkit/simulators/network-simulators.ts";
 import { ctx, deliver, priced, pricedRefund, sent } from "../helpers.ts";
 
 let sims: NetworkSimulators;

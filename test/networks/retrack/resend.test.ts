@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { databaseKinds } from "../../support/databases.ts";
 import { SHOP, startRelay, type Relay } from "../../pipeline/support/harness.ts";
-import { attributedOrder } from "../../pipeline/support/orders.ts";
+import { attributedOrder } from "../../../devkit/orders/attributed-order.ts";
 
 describe.each(databaseKinds)("Retrack after a resend on %s", (kind) => {
   let relay: Relay | undefined;

@@ -10,8 +10,8 @@ import { action as paidAction } from "../../../app/routes/webhooks.orders.paid.t
 import { action as refundAction } from "../../../app/routes/webhooks.refunds.create.tsx";
 import { saveSettingsFile } from "../../../app/settings/store.server.ts";
 import { createTestDb } from "../../support/databases.ts";
-import { signedWebhookRequest } from "../../support/shopify-webhook.ts";
-import { startNetworkSimulators, type NetworkSimulators, type SimulatorOptions } from "../../servers/network-simulators.ts";
+import { signedWebhookRequest } from "../../../devkit/shopify-webhook.ts";
+import { startNetworkSimulators, type NetworkSimulators, type SimulatorOptions } from "../../../devkit/simulators/network-simulators.ts";
 
 export const SHOP = "pipeline-worker.myshopify.com";
 export const RETRACK_EVENT = "1f80e399-6f55-4cef-b8b0-0f74752c1ceb";

@@ -1,8 +1,8 @@
 // Plays FlexOffers' direct-advertiser postback (da.ashx, https://support.flexoffers.com/hc/en-us/articles/4413808838932):
 // a GET whose query carries the sale. orderamount and ordernumber are required; the amount is written with the
 // currency's decimals. Like FlexOffers, it answers 200 even when it records nothing, saying why in the body.
-import { currencyExponent } from "../../app/money/currency.ts";
-import type { IncomingRequest, SimulatedAnswer } from "./types.ts";
+import { currencyExponent } from "../../money/currency.ts";
+import type { IncomingRequest, SimulatedAnswer } from "../../../devkit/simulators/types.ts";
 
 const text = (status: number, body: string, accepted: boolean, parsed: unknown, problems?: string[]): SimulatedAnswer => ({
   status,

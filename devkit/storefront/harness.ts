@@ -334,7 +334,7 @@ export class Harness {
   }
 }
 
-export { launchChromium } from "../support/chromium.ts";
+export { launchChromium } from "../chromium.ts";
 
 /** A fresh visitor: no cookies or storage, and every request that is not to a loopback address refused. */
 export async function visitorContext(browser: Browser): Promise<{ context: BrowserContext; blocked: string[] }> {

@@ -1,4 +1,4 @@
-// Runs the three network simulators on their own: `npx tsx test/servers/start.ts`. Prints the environment the
+// Runs the three network simulators on their own: `npx tsx devkit/simulators/start.ts`. Prints the environment the
 // relay needs to talk to them, then serves until interrupted.
 import { startNetworkSimulators } from "./network-simulators.ts";
 

@@ -2,8 +2,8 @@
 // (what the credentials check reads), enforcing the
 // documented contract (https://www.refersion.dev/reference/webhook-tracking): both key headers, JSON,
 // cart_id / order_id / currency_code required, each item sku / quantity / price, amounts as JSON numbers.
-import { isObject, knownCurrency, majorAmount, nonEmptyString, positiveInteger, type Problems } from "./contract.ts";
-import { jsonAnswer as json, type IncomingRequest, type SimulatedAnswer } from "./types.ts";
+import { isObject, knownCurrency, majorAmount, nonEmptyString, positiveInteger, type Problems } from "../../../devkit/simulators/contract.ts";
+import { jsonAnswer as json, type IncomingRequest, type SimulatedAnswer } from "../../../devkit/simulators/types.ts";
 
 export interface RefersionKeys {
   publicKey: string;

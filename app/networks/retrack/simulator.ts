@@ -5,8 +5,8 @@
 // documents (GET .../transactions?byOrderNumber=<number>, answered with the transaction in `data`). What a lookup
 // that finds nothing answers is not documented: this one says 404.
 import { randomUUID } from "node:crypto";
-import { isObject, knownCurrency, minorAmount, nonEmptyString, positiveInteger, UUID, type Problems } from "./contract.ts";
-import { jsonAnswer as json, type IncomingRequest, type SimulatedAnswer } from "./types.ts";
+import { isObject, knownCurrency, minorAmount, nonEmptyString, positiveInteger, UUID, type Problems } from "../../../devkit/simulators/contract.ts";
+import { jsonAnswer as json, type IncomingRequest, type SimulatedAnswer } from "../../../devkit/simulators/types.ts";
 
 export interface RetrackTransactionState {
   uuid: string;

@@ -1,6 +1,6 @@
 // The simulators themselves: each enforces its network's contract, and failure injection is exact and repeatable.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startNetworkSimulators, type NetworkSimulators } from "./network-simulators.ts";
+import { startNetworkSimulators, type NetworkSimulators } from "../../devkit/simulators/network-simulators.ts";
 
 let sims: NetworkSimulators;
 beforeAll(async () => {

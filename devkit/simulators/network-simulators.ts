@@ -12,11 +12,11 @@
 //               without JSON (no uuid), FlexOffers answers 200 with an "Object moved" HTML page
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { FlexoffersSimulator } from "./flexoffers-simulator.ts";
-import { RefersionSimulator, type RefersionKeys } from "./refersion-simulator.ts";
-import { RetrackSimulator } from "./retrack-simulator.ts";
+import { FlexoffersSimulator } from "../../app/networks/flexoffers/simulator.ts";
+import { RefersionSimulator, type RefersionKeys } from "../../app/networks/refersion/simulator.ts";
+import { RetrackSimulator } from "../../app/networks/retrack/simulator.ts";
 import type { FailureMode, IncomingRequest, ReceivedRequest, SimulatedAnswer, SimulatedNetwork } from "./types.ts";
-import { seededRandom } from "../support/seeded-random.ts";
+import { seededRandom } from "../seeded-random.ts";
 
 export type { FailureMode, ReceivedRequest, SimulatedNetwork } from "./types.ts";
 

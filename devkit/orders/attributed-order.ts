@@ -1,5 +1,5 @@
 // Shopify order payloads and settings for pipeline tests: an order attributed to all three networks.
-import { shopifyOrder } from "../../fixtures/shopify-order.ts";
+import { shopifyOrder } from "./shopify-order.ts";
 
 export const DEMO_SETTINGS = {
   currency: "shop",
