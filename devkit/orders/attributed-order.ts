@@ -1,19 +1,26 @@
-// Shopify order payloads and settings for pipeline tests: an order attributed to all three networks.
+// Shopify order payloads and settings for the pipeline tests, the benchmarks and the demo: an order attributed to
+// every registered network, and settings switching every one of them on. Both derived from the registry.
+import { networks } from "../../app/networks/registry.ts";
+import { simulatedSettingsFile } from "../simulators/settings.ts";
 import { shopifyOrder } from "./shopify-order.ts";
 
-export const DEMO_SETTINGS = {
-  currency: "shop",
-  sendTestOrders: false,
-  networks: {
-    refersion: { enabled: true, publicKey: "pub_test_key", secretKey: "sec_test_key_never_logged" },
-    retrack: { enabled: true, apiToken: "retrack_token_never_logged", eventId: "1f80e399-6f55-4cef-b8b0-0f74752c1ceb" },
-    flexoffers: { enabled: true, advertiserId: "adv-1234", commissionId: "" },
-  },
-};
+/** Every registered network on, with the settings its simulator accepts (devkit/simulators/settings.ts). */
+export const DEMO_SETTINGS = simulatedSettingsFile();
 
-export const SECRETS = ["sec_test_key_never_logged", "retrack_token_never_logged"];
+/**
+ * The note attributes an order carries when the shopper came through every registered network: each network's
+ * cart attribute (its storefront capture's, or its own tracker's) with the example value it declares.
+ */
+export function everyClick(): Record<string, string> {
+  return Object.fromEntries(
+    networks.flatMap((network) => {
+      const carried = network.storefront ?? network.ownTracker;
+      return carried ? [[carried.cartAttribute, carried.example]] : [];
+    }),
+  );
+}
 
-/** A paid order with a Retrack click and a FlexOffers refid, so every network gets a conversion. */
+/** A paid order carrying every network's click (everyClick), so every network gets a conversion. */
 export function attributedOrder(n: number, options: { test?: boolean; attributed?: boolean } = {}) {
   const attributed = options.attributed ?? true;
   return shopifyOrder({
@@ -26,12 +33,6 @@ export function attributedOrder(n: number, options: { test?: boolean; attributed
     ],
     shipping: { price: 500 },
     discountCodes: ["WELCOME"],
-    noteAttributes: attributed
-      ? {
-          _retrack_click: `2b1f3c1e-6a5d-4c1b-9f0e-${String(n).padStart(12, "0")}`,
-          _flexoffers_refid: `fo-ref-${n}`,
-          _refersion_cart_id: `cart-${n}`,
-        }
-      : {},
+    noteAttributes: attributed ? everyClick() : {},
   });
 }

@@ -1,10 +1,22 @@
-export type SimulatedNetwork = "refersion" | "retrack" | "flexoffers";
-export type FailureMode = "5xx" | "429" | "timeout" | "401" | "no-click" | "malformed";
+// The contract between devkit's loopback servers (network-simulators.ts) and each network's stand-in, which lives in
+// that network's own folder as app/networks/<id>/simulator.ts and exports `simulator` (a SimulatorDefinition).
+import type { NetworkId } from "../../app/networks/registry.ts";
+
+export type SimulatedNetwork = NetworkId;
+
+/**
+ * Failures every simulator can be told to give: "5xx" (503), "429" (with Retry-After), "timeout" (the answer held
+ * longer than a client waits), "401" (the network's answer to bad keys), "malformed" (an answer the client cannot
+ * use). A network may add modes of its own (FlexOffers' "no-click") through SimulatorDefinition.failures.
+ */
+export type SharedFailureMode = "5xx" | "429" | "timeout" | "401" | "malformed";
+export type FailureMode = SharedFailureMode | (string & {});
 
 export interface IncomingRequest {
   method: string;
   path: string;
   query: Record<string, string>;
+  /** Lower-case names, as node gives them. */
   headers: Record<string, string>;
   rawBody: string;
 }
@@ -17,12 +29,20 @@ export interface SimulatedAnswer {
   accepted: boolean;
   /** What the request was for: conversion, cancel, update, reject. */
   kind: string;
-  /** The network's parsed view of the request (JSON body, or the query for FlexOffers). */
+  /** The network's parsed view of the request (JSON body, or the query for a GET postback). */
   parsed?: unknown;
   problems?: string[];
 }
 
-/** A JSON answer, as Refersion's and Retrack's APIs give them. */
+/** An injected failure's answer. `cut`: the headers promise more than the body, then the connection drops. */
+export interface InjectedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  cut?: boolean;
+}
+
+/** A JSON answer, as most networks' APIs give them. */
 export const jsonAnswer = (status: number, body: unknown, accepted: boolean, kind: string, extra: Partial<SimulatedAnswer> = {}): SimulatedAnswer => ({
   status,
   headers: { "content-type": "application/json" },
@@ -42,4 +62,31 @@ export interface ReceivedRequest extends IncomingRequest {
   injected?: FailureMode;
   problems: string[];
   receivedAt: number;
+}
+
+/** A network's stand-in: answers one request at a time, remembering what it recorded until reset. */
+export interface NetworkSimulator {
+  handle(request: IncomingRequest): SimulatedAnswer;
+  reset(): void;
+}
+
+export interface SimulatorCreateOptions {
+  /** The clock a simulator's own time rules read (Awin's rate limit); tests pass a controlled one. */
+  now: () => number;
+}
+
+/** What app/networks/<id>/simulator.ts exports as `simulator`. */
+export interface SimulatorDefinition<Settings extends { enabled: boolean } = { enabled: boolean } & Record<string, unknown>> {
+  /**
+   * A fresh stand-in that accepts exactly the credentials in `settings`: devkit derives them from the network's
+   * placeholder settings (devkit/simulators/settings.ts), and the relay under test is given the same settings.
+   */
+  create(settings: Settings, options: SimulatorCreateOptions): NetworkSimulator;
+  /**
+   * The network's own answers to injected failures where they differ from the shared ones ("401" in its words,
+   * a "malformed" answer of the kind it really gives), and failure modes only this network has.
+   */
+  failures?: Record<string, InjectedAnswer>;
+  /** One line on what a request reported ("order 1001, 2 item(s), USD"), for `npm run demo`'s summary. */
+  summarize(request: ReceivedRequest): string;
 }

@@ -16,7 +16,6 @@ import { setDb, type Db, type DbKind } from "../../app/db/client.server.ts";
 import { decideDelivery, topics, type OrderTopic } from "../../app/networks/decide.ts";
 import { secretFieldKeys } from "../../app/networks/fields.ts";
 import { classifyTransportFailure, redactRequest, sendNetworkRequest } from "../../app/networks/http.ts";
-import { REFERSION_CART_ATTRIBUTE } from "../../app/networks/refersion/storefront.ts";
 import { networks, type AnyNetworkDefinition } from "../../app/networks/registry.ts";
 import { endpointUrl } from "../../app/networks/shared/endpoints.ts";
 import type { Decision, MappingContext, NetworkRequest } from "../../app/networks/types.ts";
@@ -31,6 +30,7 @@ import { storefrontCaptureSchema } from "../../app/storefront/config.ts";
 import { shopifyOrder, shopifyRefund } from "../../devkit/orders/shopify-order.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
 import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
+import { everyClick as everyClickAttribute } from "../../devkit/orders/attributed-order.ts";
 
 type Settings = { enabled: boolean } & Record<string, unknown>;
 
@@ -48,11 +48,8 @@ function settingsWithSecrets(network: AnyNetworkDefinition): Settings {
 
 const secretsOf = (network: AnyNetworkDefinition) => secretFieldKeys(network).map((key) => secretValue(network, key));
 
-/** Every click the storefront writes: each capture's example under its cart attribute, and Refersion's cart id. */
-const everyClick = Object.fromEntries([
-  ...networks.flatMap((network) => (network.storefront ? [[network.storefront.cartAttribute, network.storefront.example]] : [])),
-  [REFERSION_CART_ATTRIBUTE, "hWN4conformancecart"],
-]);
+/** Every click the storefront writes: each capture's (or own tracker's) example under its cart attribute. */
+const everyClick = everyClickAttribute();
 
 function orderPayload(options: { test?: boolean; noteAttributes?: Record<string, string>; id?: number } = {}) {
   return shopifyOrder({
@@ -133,7 +130,7 @@ describe("the registry", () => {
     unique(networks.map((n) => n.id));
     const captures = networks.flatMap((n) => (n.storefront ? [n.storefront] : []));
     unique(captures.map((c) => c.cookie));
-    unique([...captures.map((c) => c.cartAttribute), REFERSION_CART_ATTRIBUTE]);
+    unique([...captures.map((c) => c.cartAttribute), ...networks.flatMap((n) => (n.ownTracker ? [n.ownTracker.cartAttribute] : []))]);
     unique(captures.flatMap((c) => [c.param, ...(c.redirectParam ? [c.redirectParam] : [])]));
     unique(networks.flatMap((n) => n.endpoints.map((e) => e.env)));
   });

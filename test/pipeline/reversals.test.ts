@@ -13,6 +13,7 @@ import { databaseKinds } from "../support/databases.ts";
 import { adminNodeFromRest, startAdminApi, type AdminApiStandIn } from "./support/admin-api.ts";
 import { simulatorSettings, SHOP, startRelay, type Relay } from "./support/harness.ts";
 import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
+import { RetrackSimulator } from "../../app/networks/retrack/simulator.ts";
 
 type RestLine = { id: number; quantity: number; current_quantity: number; price: string };
 
@@ -86,7 +87,7 @@ describe.each(databaseKinds)("reversals on %s", (kind) => {
     const items = (cancels[0]!.body as { items: Array<{ sku: string; quantity: number; price: number }> }).items;
     expect(items.map((i) => [i.sku, i.quantity, i.price])).toEqual([["SKU-1", 2, 12.5], ["SKU-2", 1, 40]]);
     const conversion = await relay.db.delivery.findFirstOrThrow({ where: { network: "retrack", kind: "conversion" } });
-    expect(relay.sims.retrack.transactions.get(conversion.externalRef!)?.status).toBe("rejected");
+    expect(relay.sims.simulator("retrack", RetrackSimulator).transactions.get(conversion.externalRef!)?.status).toBe("rejected");
 
     const after = await relay.db.order.findFirstOrThrow();
     const stored = JSON.parse(after.payload) as NormalizedOrder;

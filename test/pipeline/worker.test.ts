@@ -12,6 +12,7 @@ import { shopifyRefund } from "../../devkit/orders/shopify-order.ts";
 import { databaseKinds } from "../support/databases.ts";
 import { simulatorSettings, SHOP, startRelay, type Relay } from "./support/harness.ts";
 import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
+import { RetrackSimulator } from "../../app/networks/retrack/simulator.ts";
 
 describe.each(databaseKinds)("delivery worker on %s", (kind) => {
   let relay: Relay;
@@ -114,7 +115,7 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     // Retrack's transaction uuid is kept for later updates.
     const retrack = deliveries.filter((d) => d.network === "retrack");
     expect(new Set(retrack.map((d) => d.externalRef)).size).toBe(20);
-    for (const d of retrack) expect(relay.sims.retrack.transactions.has(d.externalRef!)).toBe(true);
+    for (const d of retrack) expect(relay.sims.simulator("retrack", RetrackSimulator).transactions.has(d.externalRef!)).toBe(true);
 
     const attempts = await relay.db.deliveryAttempt.findMany();
     expect(attempts).toHaveLength(60);
@@ -211,7 +212,7 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
   });
 
   it("pauses a network whose keys are rejected until the merchant saves new ones", async () => {
-    relay = await startRelay(kind, { settings: (sims) => simulatorSettings(sims, { refersionSecret: "sec_wrong_key" }) });
+    relay = await startRelay(kind, { settings: (sims) => simulatorSettings(sims, { refersion: { secretKey: "sec_wrong_key" } }) });
     for (let i = 1; i <= 3; i++) await relay.post("orders/paid", attributedOrder(i));
     const worker = relay.worker({ concurrency: 1 });
     await worker.idle();
@@ -263,7 +264,7 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     expect(rows[0]!.reason).toMatch(/FlexOffers/);
     for (const [index, status] of [[5, "rejected"], [10, "pending"]] as const) {
       const uuid = rows[index]!.externalRef!;
-      expect(relay.sims.retrack.transactions.get(uuid)?.status).toBe(status);
+      expect(relay.sims.simulator("retrack", RetrackSimulator).transactions.get(uuid)?.status).toBe(status);
       const calls = relay.sims.accepted("retrack").filter((r) => r.path.endsWith(`/transactions/${uuid}`));
       expect(calls).toHaveLength(1);
     }
@@ -288,7 +289,7 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     await relay.post("refunds/create", shopifyRefund({ id: 912, orderId: 5_000_000_003, lines: [{ lineItemId: 10_001, quantity: 1, subtotal: 4000 }] }));
     await worker.idle();
     const conversion = await relay.db.delivery.findFirstOrThrow({ where: { network: "retrack", kind: "conversion" } });
-    const transaction = relay.sims.retrack.transactions.get(conversion.externalRef!)!;
+    const transaction = relay.sims.simulator("retrack", RetrackSimulator).transactions.get(conversion.externalRef!)!;
     // Left: 1 x 12.50 with its half of the 2.50 discount, VAT excluded as in every Retrack sum.
     expect(transaction.body).toMatchObject({ products: [{ quantity: 1 }] });
     expect((transaction.body as { products: unknown[] }).products).toHaveLength(1);

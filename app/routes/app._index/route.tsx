@@ -20,11 +20,12 @@ import type { ComponentProps } from "react";
 import { db } from "../../db/client.server.ts";
 import { authenticate } from "../../shopify.server.ts";
 import { loadOverview } from "./overview.server.ts";
+import { settingsFileExample } from "./settings-example.server.ts";
 import { DELIVERY_STATUSES, type DeliveryStatus, type NetworkOverview } from "./overview.ts";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return loadOverview(db(), session.shop);
+  return { ...(await loadOverview(db(), session.shop)), settingsExample: settingsFileExample() };
 };
 
 type Tone = ComponentProps<typeof Badge>["tone"];
@@ -113,20 +114,7 @@ function NetworkCard({ network, windowDays }: { network: NetworkOverview; window
   );
 }
 
-function SetupInstructions({ shop }: { shop: string }) {
-  const example = JSON.stringify(
-    {
-      currency: "shop",
-      sendTestOrders: false,
-      networks: {
-        refersion: { enabled: true, publicKey: "<public key>", secretKey: "<secret key>" },
-        retrack: { enabled: true, apiToken: "<API token>", eventId: "<event uuid>" },
-        flexoffers: { enabled: true, advertiserId: "<advertiser id>", commissionId: "" },
-      },
-    },
-    null,
-    2,
-  );
+function SetupInstructions({ shop, example }: { shop: string; example: string }) {
   return (
     <Card>
       <EmptyState heading="Connect your affiliate networks" image="/empty-networks.svg">
@@ -159,7 +147,7 @@ export default function OverviewPage() {
   if (!overview.configured) {
     return (
       <Page title="Overview">
-        <SetupInstructions shop={overview.shop} />
+        <SetupInstructions shop={overview.shop} example={overview.settingsExample} />
       </Page>
     );
   }

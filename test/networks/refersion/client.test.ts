@@ -6,13 +6,14 @@ import { refersionDocumentedOrder } from "../../fixtures/documented-orders.ts";
 import { shopifyRefund } from "../../../devkit/orders/shopify-order.ts";
 import { startNetworkSimulators, type NetworkSimulators } from "../../../devkit/simulators/network-simulators.ts";
 import { ctx, deliver, priced, pricedRefund, sent } from "../helpers.ts";
+import { RefersionSimulator } from "../../../app/networks/refersion/simulator.ts";
 
 let sims: NetworkSimulators;
 let settings: { enabled: boolean; publicKey: string; secretKey: string };
 
 beforeAll(async () => {
   sims = await startNetworkSimulators({ timeoutHoldMs: 3_000, retryAfterSeconds: 2 });
-  settings = { enabled: true, ...sims.credentials.refersion };
+  settings = { ...sims.credentials.refersion };
 });
 afterEach(() => {
   sims.reset();
@@ -73,6 +74,6 @@ describe("Refersion client against its loopback server", () => {
     expect((await deliver(refersion, sent(refersion.mapRefund(order, refund, settings, ctx)))).classification.kind).toBe("success");
     const rest = await deliver(refersion, sent(refersion.mapCancellation(order, settings, ctx)));
     expect(rest.classification).toMatchObject({ kind: "permanent", reason: expect.stringMatching(/only 1 of PROD_C left/) });
-    expect(sims.refersion.conversions.get("20150401102883")?.cancelled.get("PROD_C")).toBe(3);
+    expect(sims.simulator("refersion", RefersionSimulator).conversions.get("20150401102883")?.cancelled.get("PROD_C")).toBe(3);
   });
 });
