@@ -68,7 +68,7 @@ async function baseline(): Promise<number> {
 
 let run = 0;
 async function drain(label: string, url: string) {
-  // Each run its own order numbers: the simulators remember orders (Retrack refuses an order number twice).
+  // Each run its own order numbers: the simulators remember orders (a network may refuse an order number twice).
   const offset = ++run * 1_000_000;
   const db = createDb(url);
   await saveSettingsFile(db, SHOP, settings);

@@ -40,6 +40,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** The clock the simulators' own time rules read (a rate limit's window). */
   now?: () => number;
+  /** false: no simulator enforces its network's rate limit (SimulatorCreateOptions.rateLimits says when). */
+  rateLimits?: boolean;
 }
 
 export interface NetworkSimulators {
@@ -60,6 +62,8 @@ export interface NetworkSimulators {
   accepted(network: SimulatedNetwork): ReceivedRequest[];
   /** One line on what a received request reported (the network's own summary). */
   summarize(request: ReceivedRequest): string;
+  /** The order references a received request reported (the network's own reading of it). */
+  orderReferences(request: ReceivedRequest): string[];
   failNext(network: SimulatedNetwork, mode: FailureMode, count?: number): void;
   /** Fails this share (0..1) of requests at random with one of `modes`; modes a network does not have are skipped. */
   setFailureRate(rate: number, modes: FailureMode[], networks?: readonly SimulatedNetwork[]): void;
@@ -116,7 +120,7 @@ export async function startNetworkSimulators(options: SimulatorOptions = {}): Pr
   const byId = new Map<SimulatedNetwork, LoadedSimulator & { simulator: NetworkSimulator }>(
     loaded.map((entry) => [
       entry.network.id as SimulatedNetwork,
-      { ...entry, simulator: entry.definition.create((credentials as Record<string, SettingsBlock>)[entry.network.id]!, { now }) },
+      { ...entry, simulator: entry.definition.create((credentials as Record<string, SettingsBlock>)[entry.network.id]!, { now, rateLimits: options.rateLimits ?? true }) },
     ]),
   );
   const of = (network: SimulatedNetwork) => {
@@ -242,6 +246,7 @@ export async function startNetworkSimulators(options: SimulatorOptions = {}): Pr
     received: (network) => log.filter((entry) => entry.network === network),
     accepted: (network) => log.filter((entry) => entry.network === network && entry.accepted),
     summarize: (request) => of(request.network).definition.summarize(request),
+    orderReferences: (request) => of(request.network).definition.orderReferences(request),
     failNext(network, mode, count = 1) {
       if (!hasMode(network, mode)) throw new Error(`${network}'s simulator has no failure mode "${mode}"`);
       for (let i = 0; i < count; i++) queued.get(network)!.push(mode);

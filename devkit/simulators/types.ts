@@ -7,7 +7,7 @@ export type SimulatedNetwork = NetworkId;
 /**
  * Failures every simulator can be told to give: "5xx" (503), "429" (with Retry-After), "timeout" (the answer held
  * longer than a client waits), "401" (the network's answer to bad keys), "malformed" (an answer the client cannot
- * use). A network may add modes of its own (FlexOffers' "no-click") through SimulatorDefinition.failures.
+ * use). A network may add modes of its own (a "no-click" 200) through SimulatorDefinition.failures.
  */
 export type SharedFailureMode = "5xx" | "429" | "timeout" | "401" | "malformed";
 export type FailureMode = SharedFailureMode | (string & {});
@@ -71,8 +71,14 @@ export interface NetworkSimulator {
 }
 
 export interface SimulatorCreateOptions {
-  /** The clock a simulator's own time rules read (Awin's rate limit); tests pass a controlled one. */
+  /** The clock a simulator's own time rules read (a rate limit's window); tests pass a controlled one. */
   now: () => number;
+  /**
+   * Whether the simulator answers 429 past the network's documented rate limit (the default). Off only where a test
+   * or benchmark sends more than that on purpose and measures something else, until the worker paces each network
+   * as its DeliveryPacing says (app/networks/types.ts).
+   */
+  rateLimits: boolean;
 }
 
 /** What app/networks/<id>/simulator.ts exports as `simulator`. */
@@ -89,4 +95,6 @@ export interface SimulatorDefinition<Settings extends { enabled: boolean } = { e
   failures?: Record<string, InjectedAnswer>;
   /** One line on what a request reported ("order 1001, 2 item(s), USD"), for `npm run demo`'s summary. */
   summarize(request: ReceivedRequest): string;
+  /** The order references (the order name without "#") a request reported: for exactly-once checks. */
+  orderReferences(request: ReceivedRequest): string[];
 }

@@ -4,11 +4,11 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { allOff, artifactsDir, capturing, eventually, Harness, launchChromium, metafieldFor, PUBLIC_KEY, type Scenario, visitorContext } from "../../devkit/storefront/harness.ts";
+import { allOff, artifactsDir, capturing, eventually, everyCapturedClick, Harness, launchChromium, metafieldFor, PUBLIC_KEY, type Scenario, visitorContext } from "../../devkit/storefront/harness.ts";
 
 const DAY = 86_400;
 /** A landing query carrying every capturing network's example click (none with a redirect target). */
-const everyClick = new URLSearchParams(capturing.map(({ capture }) => [capture.param, capture.example])).toString();
+const everyClick = everyCapturedClick();
 const everyAttribute = Object.fromEntries(capturing.map(({ capture }) => [capture.cartAttribute, capture.example]));
 
 let harness: Harness;

@@ -65,6 +65,10 @@ export const simulator: SimulatorDefinition<FlexoffersSettings> = {
     // FlexOffers' own way to fail: HTTP 200 that records nothing.
     "no-click": { status: 200, headers: { "content-type": "text/plain" }, body: "No click ID found" },
   },
+  orderReferences: (request) => {
+    const number = (request.body as { ordernumber?: unknown } | null)?.ordernumber;
+    return number === undefined ? [] : [String(number)];
+  },
   summarize(request) {
     const query = (request.body ?? {}) as Record<string, unknown>;
     return `order ${String(query.ordernumber)} amount ${String(query.orderamount)} ${String(query.currency ?? "")}`;

@@ -127,6 +127,10 @@ export const simulator: SimulatorDefinition<RefersionSettings> = {
     // Refersion's webhook cut off mid-answer: the relay must not take a half answer for a success.
     malformed: { status: 200, headers: { "content-type": "application/json" }, body: '{"status":"succ', cut: true },
   },
+  orderReferences: (request) => {
+    const id = (request.body as { order_id?: unknown } | null)?.order_id;
+    return id === undefined ? [] : [String(id)];
+  },
   summarize(request) {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const items = Array.isArray(body.items) ? body.items.length : 0;

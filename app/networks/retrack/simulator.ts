@@ -143,6 +143,10 @@ export const simulator: SimulatorDefinition<RetrackSettings> = {
   failures: {
     "401": { status: 401, headers: { "content-type": "application/json" }, body: '{"message":"Unauthenticated."}' },
   },
+  orderReferences: (request) => {
+    const number = (request.body as { orderNumber?: unknown } | null)?.orderNumber;
+    return number === undefined ? [] : [String(number)];
+  },
   summarize(request) {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const what = body.status
