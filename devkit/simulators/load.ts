@@ -21,8 +21,8 @@ export async function loadSimulator(id: string): Promise<LoadedSimulator> {
   if (!network) throw new Error(`no registered network "${id}"`);
   const module = (await import(`../../app/networks/${id}/simulator.ts`)) as { simulator?: Partial<SimulatorDefinition> };
   const definition = module.simulator;
-  if (typeof definition?.create !== "function" || typeof definition.summarize !== "function" || typeof definition.orderReferences !== "function") {
-    throw new Error(`${simulatorFile(id)} must export \`simulator\` with create(), summarize() and orderReferences() (devkit/simulators/types.ts)`);
+  if (typeof definition?.create !== "function" || typeof definition.summarize !== "function" || typeof definition.orderReferences !== "function" || !Array.isArray(definition.requiredFields)) {
+    throw new Error(`${simulatorFile(id)} must export \`simulator\` with create(), requiredFields, summarize() and orderReferences() (devkit/simulators/types.ts)`);
   }
   return { network, definition: definition as SimulatorDefinition };
 }

@@ -95,6 +95,12 @@ export interface SimulatorDefinition<Settings extends { enabled: boolean } = { e
   failures?: Record<string, InjectedAnswer>;
   /** One line on what a request reported ("order 1001, 2 item(s), USD"), for `npm run demo`'s summary. */
   summarize(request: ReceivedRequest): string;
+  /**
+   * What the network documents as required in a conversion: paths into the request's JSON body ("items.0.sku"),
+   * or query parameter names where it has none (a GET postback). test/networks/conformance.test.ts takes the relay's
+   * own conversion request, removes each in turn, and expects the simulator to refuse it.
+   */
+  requiredFields: readonly string[];
   /** The order references (the order name without "#") a request reported: for exactly-once checks. */
   orderReferences(request: ReceivedRequest): string[];
 }

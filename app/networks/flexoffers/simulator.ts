@@ -65,6 +65,8 @@ export const simulator: SimulatorDefinition<FlexoffersSettings> = {
     // FlexOffers' own way to fail: HTTP 200 that records nothing.
     "no-click": { status: 200, headers: { "content-type": "text/plain" }, body: "No click ID found" },
   },
+  // clickid: FlexOffers records nothing without it ("No click ID found"); advertiserid names the program.
+  requiredFields: ["advertiserid", "clickid", "orderamount", "ordernumber"],
   orderReferences: (request) => {
     const number = (request.body as { ordernumber?: unknown } | null)?.ordernumber;
     return number === undefined ? [] : [String(number)];

@@ -127,6 +127,7 @@ export const simulator: SimulatorDefinition<RefersionSettings> = {
     // Refersion's webhook cut off mid-answer: the relay must not take a half answer for a success.
     malformed: { status: 200, headers: { "content-type": "application/json" }, body: '{"status":"succ', cut: true },
   },
+  requiredFields: ["cart_id", "order_id", "currency_code", "items", "items.0.sku", "items.0.quantity", "items.0.price"],
   orderReferences: (request) => {
     const id = (request.body as { order_id?: unknown } | null)?.order_id;
     return id === undefined ? [] : [String(id)];

@@ -143,6 +143,10 @@ export const simulator: SimulatorDefinition<RetrackSettings> = {
   failures: {
     "401": { status: 401, headers: { "content-type": "application/json" }, body: '{"message":"Unauthenticated."}' },
   },
+  requiredFields: [
+    "event", "click", "orderNumber", "orderSum", "vatSum", "currency", "products",
+    "products.0.reference", "products.0.name", "products.0.quantity", "products.0.price", "products.0.vat",
+  ],
   orderReferences: (request) => {
     const number = (request.body as { orderNumber?: unknown } | null)?.orderNumber;
     return number === undefined ? [] : [String(number)];
