@@ -12,9 +12,6 @@ import { AWIN_BATCH_SIZE } from "./batch.ts";
 import { AWIN_ORDER_REFERENCE_MAX } from "./map-conversion.ts";
 import type { AwinSettings } from "./settings.ts";
 
-export type AwinIncomingRequest = IncomingRequest;
-export type AwinSimulatedAnswer = SimulatedAnswer;
-
 export interface AwinSimulatorOptions {
   advertiserId: string;
   apiKey: string;
@@ -67,7 +64,7 @@ export class AwinSimulator {
     this.calls.clear();
   }
 
-  handle(request: AwinIncomingRequest): AwinSimulatedAnswer {
+  handle(request: IncomingRequest): SimulatedAnswer {
     const orders = /^\/s2s\/advertiser\/([^/]+)\/orders\/?$/.exec(request.path);
     if (orders) return this.conversion(request, decodeURIComponent(orders[1]!));
     if (/^\/accounts\/?$/.test(request.path)) return this.accounts(request);
@@ -75,7 +72,7 @@ export class AwinSimulator {
   }
 
   /** A 429 once the key's user has made `requests` calls in the last `perMs`; else counts this call. */
-  private throttled(key: string, kind: string): AwinSimulatedAnswer | null {
+  private throttled(key: string, kind: string): SimulatedAnswer | null {
     const now = this.now();
     const recent = (this.calls.get(key) ?? []).filter((at) => at > now - this.limit.perMs);
     this.calls.set(key, recent);
@@ -93,7 +90,7 @@ export class AwinSimulator {
     return null;
   }
 
-  private accounts(request: AwinIncomingRequest): AwinSimulatedAnswer {
+  private accounts(request: IncomingRequest): SimulatedAnswer {
     if (request.method !== "GET") return json(405, { error: "Method Not Allowed" }, false, "accounts");
     if (request.headers.authorization !== `Bearer ${this.options.apiKey}`) return json(401, { error: "Unauthorized" }, false, "accounts");
     const limited = this.throttled(this.options.apiKey, "accounts");
@@ -103,7 +100,7 @@ export class AwinSimulator {
     return json(200, { userId: 1, accounts: accounts.filter((account) => !type || account.accountType === type) }, true, "accounts");
   }
 
-  private conversion(request: AwinIncomingRequest, advertiserId: string): AwinSimulatedAnswer {
+  private conversion(request: IncomingRequest, advertiserId: string): SimulatedAnswer {
     const kind = "conversion";
     if (request.method !== "POST") return json(405, { error: "Method Not Allowed" }, false, kind);
     // The Conversion API takes the token bare in x-api-key, not as a bearer token.
