@@ -29,8 +29,9 @@ const { closeDriver } = await import("../app/pipeline/sql/driver.server.ts");
 const { startWorker } = await import("../app/pipeline/worker.server.ts");
 const { attributedOrder } = await import("../devkit/orders/attributed-order.ts");
 
-// The simulators, in their own process.
-const simProcess = spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/support/simulators-process.ts"), JSON.stringify({ latencyMs: LATENCY_MS })], {
+// The simulators, in their own process. Rate limits off: the drain measures the worker's throughput, and a network
+// that limits calls (DeliveryPacing) would only answer 429 until the worker paces and batches per network.
+const simProcess = spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/support/simulators-process.ts"), JSON.stringify({ latencyMs: LATENCY_MS, rateLimits: false })], {
   cwd: root,
   stdio: ["pipe", "pipe", "inherit"],
 });

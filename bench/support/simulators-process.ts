@@ -4,8 +4,8 @@
 import { createInterface } from "node:readline";
 import { startNetworkSimulators } from "../../devkit/simulators/network-simulators.ts";
 
-const options = JSON.parse(process.argv[2] ?? "{}") as { latencyMs?: number };
-const sims = await startNetworkSimulators({ latencyMs: options.latencyMs });
+const options = JSON.parse(process.argv[2] ?? "{}") as { latencyMs?: number; rateLimits?: boolean };
+const sims = await startNetworkSimulators({ latencyMs: options.latencyMs, rateLimits: options.rateLimits });
 process.stdout.write(`${JSON.stringify({ env: sims.env, settings: sims.settingsFile(), networks: sims.networks })}\n`);
 const lines = createInterface({ input: process.stdin });
 lines.on("line", (line) => {
