@@ -29,7 +29,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.mjs", "**/*.js", "scripts/**", "bench/**", "bin/**", "app/cli/**", "test/**", "extensions/**"],
+    files: ["**/*.mjs", "**/*.js", "scripts/**", "bench/**", "bin/**", "app/cli/**", "test/**", "devkit/**", "extensions/**"],
     languageOptions: { globals: { process: "readonly", console: "readonly", window: "readonly", document: "readonly" } },
     rules: { "no-console": "off" },
   },

@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "app/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "app/**/*.test.ts", "devkit/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],
     reporters: ["default", "./test/support/summary-reporter.ts"],
     // The app reads its configuration from the environment; tests use fixed, obviously fake values.

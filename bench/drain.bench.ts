@@ -1,5 +1,5 @@
-// Draining the outbox: a backlog of 20,000 deliveries (6,667 orders x 3 networks) worked off by one worker
-// against loopback network simulators that answer every request after 50 ms, on SQLite and on PostgreSQL,
+// Draining the outbox: a backlog of about 20,000 deliveries (an order for every registered network each) worked off
+// by one worker against loopback network simulators that answer every request after 50 ms, on SQLite and on PostgreSQL,
 // beside a baseline in the same run: the same number of requests sent straight to the simulators at the same
 // concurrency, with no database (what the network's latency alone allows).
 // Target on the 2-core machine: 500 deliveries/s.
@@ -11,7 +11,8 @@ import { postgresDatabase, setBenchEnv, sqliteDatabase, startPostgresCluster, ta
 
 setBenchEnv();
 const root = path.resolve(import.meta.dirname, "..");
-const ORDERS = Number(process.env.DRAIN_ORDERS ?? 6_667);
+const { networks } = await import("../app/networks/registry.ts");
+const ORDERS = Number(process.env.DRAIN_ORDERS ?? Math.ceil(20_000 / networks.length));
 const LATENCY_MS = 50;
 const CONCURRENCY = 96;
 const PER_TARGET = 48;
@@ -26,45 +27,40 @@ const { planConversions } = await import("../app/pipeline/plan.ts");
 const { cachedShopConfig } = await import("../app/pipeline/settings-cache.server.ts");
 const { closeDriver } = await import("../app/pipeline/sql/driver.server.ts");
 const { startWorker } = await import("../app/pipeline/worker.server.ts");
-const { attributedOrder } = await import("../test/pipeline/support/orders.ts");
+const { attributedOrder } = await import("../devkit/orders/attributed-order.ts");
 
-// The simulators, in their own process.
-const simProcess = spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/support/simulators-process.ts"), JSON.stringify({ latencyMs: LATENCY_MS })], {
+// The simulators, in their own process. Rate limits off: the drain measures the worker's throughput, and a network
+// that limits calls (DeliveryPacing) would only answer 429 until the worker paces and batches per network.
+const simProcess = spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/support/simulators-process.ts"), JSON.stringify({ latencyMs: LATENCY_MS, rateLimits: false })], {
   cwd: root,
   stdio: ["pipe", "pipe", "inherit"],
 });
 const simLines = createInterface({ input: simProcess.stdout! });
 const nextLine = () => new Promise<string>((resolve) => simLines.once("line", resolve));
-const sims = JSON.parse(await nextLine()) as { env: Record<string, string>; credentials: { refersion: { publicKey: string; secretKey: string }; retrack: { apiToken: string }; flexoffers: { advertiserId: string } } };
+const sims = JSON.parse(await nextLine()) as { env: Record<string, string>; settings: Record<string, unknown>; networks: string[] };
 Object.assign(process.env, sims.env);
 const stats = async () => {
   simProcess.stdin!.write("stats\n");
   return JSON.parse(await nextLine()) as Record<string, { accepted: number; received: number }>;
 };
-const settings = {
-  currency: "shop",
-  networks: {
-    refersion: { enabled: true, ...sims.credentials.refersion },
-    retrack: { enabled: true, apiToken: sims.credentials.retrack.apiToken, eventId: "1f80e399-6f55-4cef-b8b0-0f74752c1ceb" },
-    flexoffers: { enabled: true, advertiserId: sims.credentials.flexoffers.advertiserId, commissionId: "" },
-  },
-};
+const settings = sims.settings;
 
 const quiet = { info() {}, warn() {}, error: (m: string, f?: object) => console.error(m, f) };
 const rows: Array<Array<string | number>> = [];
 const verdicts: string[] = [];
 
 async function baseline(): Promise<number> {
-  // The same requests a worker would send, straight to the simulators, at the worker's concurrency.
-  const url = `${sims.env.FLEXOFFERS_POSTBACK_URL}?advertiserid=${sims.credentials.flexoffers.advertiserId}&clickid=x&orderamount=1.00&ordernumber=`;
-  const total = ORDERS * 3;
+  // As many requests as the worker sends, straight to the simulators (their endpoints in turn), at the
+  // worker's concurrency: the simulators answer whatever they are asked after the same latency.
+  const urls = Object.values(sims.env);
+  const total = ORDERS * sims.networks.length;
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < total) {
         const n = next++;
-        await (await fetch(`${url}${n}`)).text();
+        await (await fetch(`${urls[n % urls.length]}?n=${n}`)).text();
       }
     }),
   );
@@ -73,7 +69,7 @@ async function baseline(): Promise<number> {
 
 let run = 0;
 async function drain(label: string, url: string) {
-  // Each run its own order numbers: the simulators remember orders (Retrack refuses an order number twice).
+  // Each run its own order numbers: the simulators remember orders (a network may refuse an order number twice).
   const offset = ++run * 1_000_000;
   const db = createDb(url);
   await saveSettingsFile(db, SHOP, settings);
@@ -81,7 +77,7 @@ async function drain(label: string, url: string) {
   const fillStarted = performance.now();
   const template = attributedOrder(1);
   for (let n = 1; n <= ORDERS; n++) {
-    const order = orderFromShopify({ ...template, id: 7_000_000_000 + offset + n, name: `#${offset + n}`, note_attributes: attributedOrder(n).note_attributes });
+    const order = orderFromShopify({ ...template, id: 7_000_000_000 + offset + n, name: `#${offset + n}` });
     const plan = planConversions(order, config);
     await recordOrder(db, { shop: SHOP, order, receipt: { eventId: `drain-${label}-${n}`, topic: "orders/paid" }, paidAt: new Date(), plan: () => plan, staticPlan: true });
   }
@@ -106,7 +102,7 @@ async function drain(label: string, url: string) {
 const cluster = await startPostgresCluster();
 try {
   const base = await baseline();
-  rows.push(["baseline (requests only, no database)", ORDERS * 3, "", Math.round(base), "", "", ""]);
+  rows.push(["baseline (requests only, no database)", ORDERS * sims.networks.length, "", Math.round(base), "", "", ""]);
   if (process.env.DRAIN_ONLY !== "postgresql") await drain("worker, SQLite", await sqliteDatabase());
   if (process.env.DRAIN_ONLY !== "sqlite") await drain("worker, PostgreSQL", await postgresDatabase(cluster, `drain_${Date.now()}`));
 } finally {
@@ -114,7 +110,7 @@ try {
   simProcess.kill("SIGTERM");
 }
 
-console.log(`\nDraining a backlog of ${ORDERS * 3} deliveries; simulators answer after ${LATENCY_MS} ms; worker concurrency ${CONCURRENCY} (${PER_TARGET} per shop and network)\n`);
+console.log(`\nDraining a backlog of ${ORDERS * sims.networks.length} deliveries (${sims.networks.join(", ")}); simulators answer after ${LATENCY_MS} ms; worker concurrency ${CONCURRENCY} (${PER_TARGET} per shop and network)\n`);
 console.log(table(["run", "backlog", "seconds", "deliveries/s", "succeeded", "accepted", "backlog filled in s"], rows));
 console.log(`\nTarget: ${TARGET} deliveries/s.`);
 for (const verdict of verdicts) console.log(`- ${verdict}`);

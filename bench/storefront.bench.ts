@@ -3,7 +3,7 @@
 // Run: npx tsx bench/storefront.bench.ts
 import type { Browser } from "playwright-core";
 import { buildStorefrontScript, gzippedSize } from "../scripts/build-storefront.mjs";
-import { Harness, launchChromium, metafieldFor, type Scenario, visitorContext } from "../test/storefront/harness.ts";
+import { everyCapturedClick, Harness, launchChromium, metafieldFor, ownTrackersOff, type Scenario, TRACKER_REFERRAL, visitorContext } from "../devkit/storefront/harness.ts";
 
 interface Measure {
   requests: number;
@@ -53,13 +53,15 @@ const harness = await new Harness().start();
 const browser = await launchChromium();
 try {
   const all = metafieldFor(harness);
-  const noRefersion = metafieldFor(harness, { refersion: { enabled: false, publicKey: "" } });
+  const noTracker = metafieldFor(harness, ownTrackersOff());
+  // Every registered network's click at once: the tracker's referral and each capture's example.
+  const referral = `${TRACKER_REFERRAL}&${everyCapturedClick()}`;
   const cases: Array<[string, Partial<Scenario>, string[]]> = [
-    ["no referral, Refersion off", { metafield: noRefersion }, ["/products/linen-shirt"]],
-    ["no referral, Refersion on", { metafield: all }, ["/products/linen-shirt"]],
-    ["referral landing (rfsn + refid)", { metafield: all }, ["/products/linen-shirt?rfsn=4711.a1b2c3&refid=FO-1"]],
-    ["referred visitor, next page", { metafield: all }, ["/?rfsn=4711.a1b2c3&refid=FO-1", "/products/linen-shirt"]],
-    ["referral landing, Refersion off", { metafield: noRefersion }, ["/products/linen-shirt?refid=FO-1"]],
+    ["no referral, own trackers off", { metafield: noTracker }, ["/products/linen-shirt"]],
+    ["no referral, every network on", { metafield: all }, ["/products/linen-shirt"]],
+    ["referral landing (every network's click)", { metafield: all }, [`/products/linen-shirt?${referral}`]],
+    ["referred visitor, next page", { metafield: all }, [`/?${referral}`, "/products/linen-shirt"]],
+    ["referral landing, own trackers off", { metafield: noTracker }, [`/products/linen-shirt?${everyCapturedClick()}`]],
   ];
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const baselineRuns: Measure[] = [];
@@ -84,7 +86,7 @@ try {
     console.log(`| ${label} | ${requests} | ${bytes} | ${kinds || "-"} |`);
   }
   console.log("");
-  console.log("bytes include request and response headers and the embed's markup in the page; tracker rows count the harness's stand-in tracker, not cdn.refersion.com's real file");
+  console.log("bytes include request and response headers and the embed's markup in the page; tracker rows count the harness's stand-in tracker, not the network's real file");
 } finally {
   await browser.close();
   await harness.stop();

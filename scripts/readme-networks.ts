@@ -7,8 +7,6 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { networks, type AnyNetworkDefinition } from "../app/networks/registry.ts";
-import { refersion } from "../app/networks/refersion/index.ts";
-import { REFERSION_CART_ATTRIBUTE, REFERSION_TRACKER_URL } from "../app/networks/refersion/storefront.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const readmeFile = path.join(root, "README.md");
@@ -22,15 +20,15 @@ function settingsCell(network: AnyNetworkDefinition): string {
 
 function clickCell(network: AnyNetworkDefinition): string {
   const capture = network.storefront;
-  if (!capture) return network.id === refersion.id ? `Refersion's own tracker (${code(REFERSION_TRACKER_URL)})` : "none";
+  if (!capture) return network.ownTracker ? `${network.label}'s own tracker (${code(network.ownTracker.script)})` : "none";
   const days = "fixed" in capture.days ? `${capture.days.fixed} days` : `${code(capture.days.setting)} days (default ${capture.days.default})`;
   const redirect = capture.redirectParam ? `, then on to ${code(capture.redirectParam)} (same host only)` : "";
   return `${code(`?${capture.param}=`)}${redirect}; cookie ${code(capture.cookie)}, ${days}`;
 }
 
 function attributeCell(network: AnyNetworkDefinition): string {
-  if (network.storefront) return code(network.storefront.cartAttribute);
-  return network.id === refersion.id ? code(REFERSION_CART_ATTRIBUTE) : "none";
+  const attribute = network.storefront?.cartAttribute ?? network.ownTracker?.cartAttribute;
+  return attribute ? code(attribute) : "none";
 }
 
 function reversalCell(network: AnyNetworkDefinition): string {

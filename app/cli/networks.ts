@@ -2,7 +2,7 @@
 import { networkById, networks, type AnyNetworkDefinition } from "../networks/registry.ts";
 import { CliError } from "./command.ts";
 
-/** "<refersion|retrack|…>" for usage lines. */
+/** "<id|id|…>", every registered network's id, for usage lines. */
 export function networkChoice(): string {
   return `<${networks.map((network) => network.id).join("|")}>`;
 }

@@ -2,13 +2,14 @@
 // Everything else that knows about networks (the settings file, the storefront, the command line, the README's
 // table) is derived from this list.
 import type { z } from "zod";
+import { awin } from "./awin/index.ts";
 import { flexoffers } from "./flexoffers/index.ts";
 import { refersion } from "./refersion/index.ts";
 import { retrack } from "./retrack/index.ts";
 import type { NetworkDefinition } from "./types.ts";
 
 /** In the order the admin, the settings file, the storefront and the command line list them. */
-const registered = [refersion, retrack, flexoffers] as const;
+const registered = [refersion, retrack, flexoffers, awin] as const;
 
 export type RegisteredNetwork = (typeof registered)[number];
 export type NetworkId = RegisteredNetwork["id"];

@@ -95,6 +95,20 @@ export interface StorefrontCapture {
   example: string;
 }
 
+/**
+ * A network whose own script records the click in the shopper's browser (Refersion): app/storefront/embed loads
+ * it and copies what it recorded into a cart attribute. Declared here for what is derived from the registry (the
+ * README's table, the conformance suite, devkit's order builders); how the tracker is driven is the embed's.
+ */
+export interface OwnTracker {
+  /** The tracker's script URL. */
+  script: string;
+  /** The cart attribute the storefront script fills from the tracker: a contract, never renamed. */
+  cartAttribute: string;
+  /** A value as that attribute carries it (the conformance suite and devkit use it). */
+  example: string;
+}
+
 /** A URL the network is reached at, overridable for loopback test servers; read at call time, never cached. */
 export interface NetworkEndpoint {
   /** The environment variable that overrides it (PRODUCT.md "Environment"). */
@@ -122,6 +136,8 @@ export interface NetworkDefinition<Settings extends { enabled: boolean } = { ena
   label: string;
   /** Absent where the network's click is not captured from a landing parameter (Refersion's own tracker does it). */
   storefront?: StorefrontCapture;
+  /** Where the network's own tracker records the click in the browser instead of a landing capture. */
+  ownTracker?: OwnTracker;
   pacing?: DeliveryPacing;
   /** Every URL the network is reached at (conversions, reversals, the credentials check). */
   endpoints: readonly NetworkEndpoint[];

@@ -1,7 +1,7 @@
 // One server for the ingestion benchmark, in its own process: prints `{"url": ...}` once listening, serves until
 // killed. Scenarios:
 //   baseline  a bare Node HTTP server that reads the body, checks Shopify's HMAC and answers 200
-//   route     the orders/paid route action behind a plain Node HTTP server (test/pipeline/support/route-server.ts)
+//   route     the orders/paid route action behind a plain Node HTTP server (devkit/route-server.ts)
 //   remix     the production server: express + the Remix build (npm run build), worker off
 import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
@@ -39,7 +39,7 @@ async function saveSettings() {
 
 async function route(): Promise<string> {
   await saveSettings();
-  const { startRouteServer } = await import("../../test/pipeline/support/route-server.ts");
+  const { startRouteServer } = await import("../../devkit/route-server.ts");
   return `${(await startRouteServer()).url}/webhooks/orders/paid`;
 }
 

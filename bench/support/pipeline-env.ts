@@ -1,7 +1,7 @@
 // Environment and databases for the pipeline benchmarks, outside vitest: fake Shopify app settings, an encryption
 // key, a throwaway PostgreSQL cluster, and migrated databases of either kind.
-import { createPostgresDatabaseOn, createSqliteDatabase } from "../../test/support/migrated-databases.ts";
-import { startPostgresCluster, type PostgresCluster } from "../../test/support/postgres-cluster.ts";
+import { createPostgresDatabaseOn, createSqliteDatabase } from "../../devkit/databases/migrated-databases.ts";
+import { startPostgresCluster, type PostgresCluster } from "../../devkit/databases/postgres-cluster.ts";
 
 export const BENCH_SECRET = "bench-api-secret";
 

@@ -6,7 +6,7 @@
 import { createHmac } from "node:crypto";
 import http from "node:http";
 import { API_VERSION } from "../../app/shopify/api-version.ts";
-import { attributedOrder } from "../../test/pipeline/support/orders.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 
 interface Options {
   url: string;
@@ -26,15 +26,12 @@ const total = options.mode === "open" ? Math.ceil((options.rate! * options.durat
 const target = new URL(options.url);
 const template = JSON.stringify(attributedOrder(1));
 
-// Distinct orders: same shape, different id, name and click ids; signed before the clock starts.
+// Distinct orders: same shape (every network's click), different id and name; signed before the clock starts.
 const requests = Array.from({ length: total }, (_, i) => {
   const n = options.firstOrder + i;
   const body = template
     .replaceAll("5000000001", String(5_000_000_000 + n))
-    .replaceAll('"#1001"', `"#${1000 + n}"`)
-    .replaceAll("000000000001", String(n).padStart(12, "0"))
-    .replaceAll("fo-ref-1", `fo-ref-${n}`)
-    .replaceAll("cart-1", `cart-${n}`);
+    .replaceAll('"#1001"', `"#${1000 + n}"`);
   const headers = {
     "content-type": "application/json",
     "content-length": String(Buffer.byteLength(body)),

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../app/db/client.server.ts";
 import { networks } from "../../app/networks/registry.ts";
 import { createDatabaseUrl, databaseKinds } from "../support/databases.ts";
-import { webhookHeaders } from "../support/shopify-webhook.ts";
+import { webhookHeaders } from "../../devkit/shopify-webhook.ts";
 import { ensureAppBuild } from "./support/app-build.ts";
 import { runServeUntilExit, serveApp, TEST_ENV, type ServedApp } from "./support/serve.ts";
 

@@ -11,11 +11,11 @@ import Database from "libsql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../app/db/client.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
-import { startNetworkSimulators, type NetworkSimulators } from "../servers/network-simulators.ts";
+import { startNetworkSimulators, type NetworkSimulators } from "../../devkit/simulators/network-simulators.ts";
 import { createSqliteDatabase } from "../support/databases.ts";
-import { webhookHeaders } from "../support/shopify-webhook.ts";
+import { webhookHeaders } from "../../devkit/shopify-webhook.ts";
 import { simulatorSettings, SHOP } from "../pipeline/support/harness.ts";
-import { attributedOrder } from "../pipeline/support/orders.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 import { ensureAppBuild } from "./support/app-build.ts";
 import { serveApp, TEST_ENV, type ServedApp } from "./support/serve.ts";
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { networks } from "../../app/networks/registry.ts";
-import { shopifyOrder, shopifyRefund, withoutMoneySets } from "../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund, withoutMoneySets } from "../../devkit/orders/shopify-order.ts";
 import { documentedPaidOrderText, SAMPLE_ORDER_ID } from "../fixtures/shopify-samples/index.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");

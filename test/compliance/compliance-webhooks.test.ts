@@ -7,7 +7,7 @@ import { action as customersRedact } from "../../app/routes/webhooks.customers.r
 import { action as shopRedact } from "../../app/routes/webhooks.shop.redact.tsx";
 import { action as uninstalled } from "../../app/routes/webhooks.app.uninstalled.tsx";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { signedWebhookRequest } from "../support/shopify-webhook.ts";
+import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
 
 const SHOP = "privacy-test.myshopify.com";
 const OTHER = "other-shop.myshopify.com";

@@ -11,9 +11,9 @@ import { cachedShopConfig } from "../../app/pipeline/settings-cache.server.ts";
 import { action as uninstalled } from "../../app/routes/webhooks.app.uninstalled.tsx";
 import { startHeldNetwork, type HeldNetwork } from "../servers/held-network.ts";
 import { databaseKinds } from "../support/databases.ts";
-import { signedWebhookRequest } from "../support/shopify-webhook.ts";
+import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
 import { SHOP, startRelay, type Relay } from "../pipeline/support/harness.ts";
-import { attributedOrder } from "../pipeline/support/orders.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 
 async function uninstall(): Promise<number> {
   const request = signedWebhookRequest({ topic: "app/uninstalled", shop: SHOP, body: { domain: SHOP } });

@@ -3,32 +3,38 @@
 // simulator's contract, its golden examples) is tested in its own folder under test/networks/<id>/.
 //
 // Each network is driven from its own declaration: its placeholder settings (secret fields replaced by markers),
-// an order carrying every storefront capture's example click, its endpoints pointed at loopback servers.
+// an order carrying every storefront capture's example click, its endpoints pointed at loopback servers, and its
+// own simulator (app/networks/<id>/simulator.ts, started through devkit/simulators), which must take the relay's
+// conversion and refuse it without each field the network requires. The storefront capture of every network that
+// declares one also runs in real Chromium, from the same registry: test/storefront/embed.browser.test.ts
+// (`describe.each(capturing)`: the cookie, the cart attribute, the pattern, switched off; the redirect where declared).
 import { mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { preview } from "../../app/cli/commands/preview.ts";
 import { setDb, type Db, type DbKind } from "../../app/db/client.server.ts";
 import { decideDelivery, topics, type DeliveryDecision, type DeliveryEvent, type OrderTopic } from "../../app/networks/decide.ts";
 import { secretFieldKeys } from "../../app/networks/fields.ts";
 import { classifyTransportFailure, redactRequest, sendNetworkRequest } from "../../app/networks/http.ts";
-import { REFERSION_CART_ATTRIBUTE } from "../../app/networks/refersion/storefront.ts";
 import { networks, type AnyNetworkDefinition } from "../../app/networks/registry.ts";
 import { endpointUrl } from "../../app/networks/shared/endpoints.ts";
-import type { NetworkRequest } from "../../app/networks/types.ts";
+import type { NetworkRequest, NetworkResponse } from "../../app/networks/types.ts";
 import { orderFromShopify, refundFromShopify } from "../../app/orders/from-shopify.ts";
 import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { startWorker } from "../../app/pipeline/worker.server.ts";
 import { action as paidAction } from "../../app/routes/webhooks.orders.paid.tsx";
 import { exportSettingsFile, loadShopConfig, saveSettingsFile } from "../../app/settings/store.server.ts";
 import { storefrontCaptureSchema } from "../../app/storefront/config.ts";
-import { shopifyOrder, shopifyRefund } from "../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund } from "../../devkit/orders/shopify-order.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { signedWebhookRequest } from "../support/shopify-webhook.ts";
+import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
+import { everyClick as everyClickAttribute } from "../../devkit/orders/attributed-order.ts";
+import { loadSimulator } from "../../devkit/simulators/load.ts";
+import { startNetworkSimulators, type NetworkSimulators, type SimulatedNetwork } from "../../devkit/simulators/network-simulators.ts";
 
 type Settings = { enabled: boolean } & Record<string, unknown>;
 
@@ -46,11 +52,8 @@ function settingsWithSecrets(network: AnyNetworkDefinition): Settings {
 
 const secretsOf = (network: AnyNetworkDefinition) => secretFieldKeys(network).map((key) => secretValue(network, key));
 
-/** Every click the storefront writes: each capture's example under its cart attribute, and Refersion's cart id. */
-const everyClick = Object.fromEntries([
-  ...networks.flatMap((network) => (network.storefront ? [[network.storefront.cartAttribute, network.storefront.example]] : [])),
-  [REFERSION_CART_ATTRIBUTE, "hWN4conformancecart"],
-]);
+/** Every click the storefront writes: each capture's (or own tracker's) example under its cart attribute. */
+const everyClick = everyClickAttribute();
 
 function orderPayload(options: { test?: boolean; noteAttributes?: Record<string, string>; id?: number } = {}) {
   return shopifyOrder({
@@ -138,7 +141,7 @@ describe("the registry", () => {
     unique(networks.map((n) => n.id));
     const captures = networks.flatMap((n) => (n.storefront ? [n.storefront] : []));
     unique(captures.map((c) => c.cookie));
-    unique([...captures.map((c) => c.cartAttribute), REFERSION_CART_ATTRIBUTE]);
+    unique([...captures.map((c) => c.cartAttribute), ...networks.flatMap((n) => (n.ownTracker ? [n.ownTracker.cartAttribute] : []))]);
     unique(captures.flatMap((c) => [c.param, ...(c.redirectParam ? [c.redirectParam] : [])]));
     unique(networks.flatMap((n) => n.endpoints.map((e) => e.env)));
   });
@@ -377,6 +380,73 @@ describe.each(networks.map((network) => [network.label, network] as const))("%s"
         for (const secret of secretsOf(network)) expect(check.message).not.toContain(secret);
       } finally {
         await server.close();
+      }
+    });
+  });
+
+  describe(`its simulator (app/networks/${network.id}/simulator.ts)`, () => {
+    let sims: NetworkSimulators;
+    beforeAll(async () => {
+      sims = await startNetworkSimulators({ networks: [network.id as SimulatedNetwork] });
+    });
+    afterAll(() => sims?.close());
+    beforeEach(() => {
+      sims.reset();
+      for (const [name, value] of Object.entries(sims.env)) vi.stubEnv(name, value);
+    });
+
+    /** The relay's own conversion request, with the settings the simulator accepts, sent over loopback. */
+    const conversion = () => {
+      const settings = (sims.credentials as Record<string, Settings>)[network.id]!;
+      return decisions(network, settings).flatMap(([topic, decision]) => (topic === "orders/paid" && decision.action === "send" ? [decision.request] : []))[0]!;
+    };
+    const send = async (request: NetworkRequest) => {
+      const result = await sendNetworkRequest(request, { timeoutMs: 5_000 });
+      expect(result.ok, result.ok ? "" : result.error).toBe(true);
+      const response = (result as { response: NetworkResponse }).response;
+      return { response, received: sims.received(network.id as SimulatedNetwork).at(-1)!, classification: network.classify(response, request) };
+    };
+    /** The request without one field: a path into its JSON body, or a query parameter of a request without one. */
+    const without = (request: NetworkRequest, field: string): NetworkRequest => {
+      if (request.body === null) {
+        const url = new URL(request.url);
+        expect(url.searchParams.has(field), `${field} is in the relay's request`).toBe(true);
+        url.searchParams.delete(field);
+        return { ...request, url: url.toString() };
+      }
+      const body = structuredClone(request.body) as Record<string, unknown>;
+      const keys = field.split(".");
+      const parent = keys.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], body) as Record<string, unknown> | undefined;
+      expect(parent !== undefined && keys.at(-1)! in parent, `${field} is in the relay's request`).toBe(true);
+      delete parent![keys.at(-1)!];
+      return { ...request, body };
+    };
+
+    it("accepts the relay's own conversion, and the relay reads the answer as a success", async () => {
+      const { received, classification } = await send(conversion());
+      expect(received.problems).toEqual([]);
+      expect(received.accepted).toBe(true);
+      expect(classification.kind).toBe("success");
+    });
+
+    it("refuses the conversion without each field the network requires, and the relay never reads that as a success", async () => {
+      const { definition } = await loadSimulator(network.id);
+      expect(definition.requiredFields.length).toBeGreaterThan(0);
+      for (const field of definition.requiredFields) {
+        const { received, classification } = await send(without(conversion(), field));
+        expect(received.accepted, `without ${field}`).toBe(false);
+        expect(classification.kind, `without ${field}`).not.toBe("success");
+      }
+      expect(sims.accepted(network.id as SimulatedNetwork)).toEqual([]);
+    });
+
+    it.runIf(sentRequests(network).some(([, request]) => request.secretHeaders.length > 0))("refuses it without each secret header, as rejected keys", async () => {
+      const request = conversion();
+      for (const name of request.secretHeaders) {
+        const { [name]: _dropped, ...headers } = request.headers;
+        const { received, classification } = await send({ ...request, headers });
+        expect(received.accepted, `without ${name}`).toBe(false);
+        expect(classification.kind, `without ${name}`).toBe("credentials_rejected");
       }
     });
   });

@@ -6,7 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { checkFlexoffersCredentials } from "../../app/networks/flexoffers/check.ts";
 import { checkRefersionCredentials } from "../../app/networks/refersion/check.ts";
 import { checkRetrackCredentials } from "../../app/networks/retrack/check.ts";
-import { startNetworkSimulators, type NetworkSimulators } from "../servers/network-simulators.ts";
+import { startNetworkSimulators, type NetworkSimulators } from "../../devkit/simulators/network-simulators.ts";
+import { RetrackSimulator } from "../../app/networks/retrack/simulator.ts";
+import { RefersionSimulator } from "../../app/networks/refersion/simulator.ts";
 
 const EVENT = "1f80e399-6f55-4cef-b8b0-0f74752c1ceb";
 let sims: NetworkSimulators;
@@ -38,7 +40,7 @@ async function answering(status: number, target?: string) {
 }
 
 describe("Refersion", () => {
-  const keys = () => ({ enabled: true, ...sims.credentials.refersion });
+  const keys = () => ({ ...sims.credentials.refersion });
 
   it("accepted: the REST API listed affiliates with both keys; it says it cannot prove order tracking, and reported nothing", async () => {
     useSimulators();
@@ -49,7 +51,7 @@ describe("Refersion", () => {
     expect(received.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["POST /v2/affiliate/list 200"]);
     expect(received[0]!.headers["refersion-secret-key"]).toBe(sims.credentials.refersion.secretKey);
     expect(sims.accepted("refersion")).toEqual([]);
-    expect(sims.refersion.conversions.size).toBe(0);
+    expect(sims.simulator("refersion", RefersionSimulator).conversions.size).toBe(0);
   });
 
   it("rejected: a wrong secret key, with where to copy the keys, and no secret in the message", async () => {
@@ -84,7 +86,7 @@ describe("Retrack", () => {
     expect(sims.received("retrack").map((r) => `${r.method} ${r.path}?${new URLSearchParams(r.query)} ${r.status}`)).toEqual([
       "GET /api/v2/transactions?byOrderNumber=affiliate-relay-credentials-check 404",
     ]);
-    expect(sims.retrack.transactions.size).toBe(0);
+    expect(sims.simulator("retrack", RetrackSimulator).transactions.size).toBe(0);
   });
 
   it("rejected: a wrong token (401), with where to find it, and no token in the message", async () => {

@@ -8,7 +8,7 @@ import { retrack } from "../../app/networks/retrack/index.ts";
 import type { RetrackTransaction } from "../../app/networks/retrack/transaction.ts";
 import { currencyExponent, formatMinorUnits, parseMinorUnits } from "../../app/money/currency.ts";
 import type { CurrencyMode } from "../../app/orders/model.ts";
-import { shopifyOrder, type LineSpec, type OrderSpec } from "../fixtures/shopify-order.ts";
+import { shopifyOrder, type LineSpec, type OrderSpec } from "../../devkit/orders/shopify-order.ts";
 import { priced, sent } from "./helpers.ts";
 
 const CLICK = "59d08c54-18e6-4e0d-9c06-d18be3510e43";

@@ -10,9 +10,9 @@ import { createDb, type Db } from "../../app/db/client.server.ts";
 import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { TEST_ENV } from "../app/support/serve.ts";
-import { attributedOrder } from "../pipeline/support/orders.ts";
-import { startNetworkSimulators, type NetworkSimulators } from "../servers/network-simulators.ts";
-import { webhookHeaders } from "../support/shopify-webhook.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
+import { startNetworkSimulators, type NetworkSimulators } from "../../devkit/simulators/network-simulators.ts";
+import { webhookHeaders } from "../../devkit/shopify-webhook.ts";
 import { emptyDatabaseUrl } from "./support/migrated.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -79,7 +79,7 @@ describe("shopify.web.toml's dev command", () => {
       currency: "shop",
       sendTestOrders: false,
       networks: {
-        refersion: { enabled: true, ...sims.credentials.refersion },
+        refersion: { ...sims.credentials.refersion, enabled: true },
         retrack: { enabled: true, apiToken: sims.credentials.retrack.apiToken, eventId: "1f80e399-6f55-4cef-b8b0-0f74752c1ceb" },
         flexoffers: { enabled: true, advertiserId: sims.credentials.flexoffers.advertiserId, commissionId: "" },
       },

@@ -8,8 +8,8 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createLogger, fieldLogger, logLevelFromEnv } from "../../app/observability/log.server.ts";
 import { ensureAppBuild } from "../app/support/app-build.ts";
-import { defaultSimulatorCredentials } from "../servers/network-simulators.ts";
-import { shopifyOrder } from "../fixtures/shopify-order.ts";
+import { simulatedSecrets } from "../../devkit/simulators/settings.ts";
+import { shopifyOrder } from "../../devkit/orders/shopify-order.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
@@ -77,11 +77,11 @@ describe("npm run demo's output", () => {
   }, 300_000);
 
   it("holds no customer data and no secret", () => {
-    // The demo's orders are built by test/fixtures/shopify-order.ts: these are its customer's name, email and IP.
+    // The demo's orders are built by devkit/orders/shopify-order.ts: these are its customer's name, email and IP.
     const seeded = shopifyOrder({ lines: [{ quantity: 1, unitPrice: 100 }] }) as { email: string; browser_ip: string; customer: { first_name: string; last_name: string } };
     expect(seeded.email).toBe("ada@example.com");
     expect(output).toContain("demo finished");
-    for (const value of [seeded.email, seeded.browser_ip, seeded.customer.last_name, defaultSimulatorCredentials.refersion.secretKey, defaultSimulatorCredentials.retrack.apiToken]) {
+    for (const value of [seeded.email, seeded.browser_ip, seeded.customer.last_name, ...simulatedSecrets()]) {
       expect(output).not.toContain(value);
     }
     expect(output).not.toMatch(new RegExp(`\\b${seeded.customer.first_name}\\b`));

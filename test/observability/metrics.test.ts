@@ -13,10 +13,10 @@ import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { ensureAppBuild } from "../app/support/app-build.ts";
 import { serveApp, TEST_ENV, type ServedApp } from "../app/support/serve.ts";
 import { adminNodeFromRest, startAdminApi, type AdminApiStandIn } from "../pipeline/support/admin-api.ts";
-import { attributedOrder } from "../pipeline/support/orders.ts";
-import { startNetworkSimulators, type NetworkSimulators } from "../servers/network-simulators.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
+import { startNetworkSimulators, type NetworkSimulators } from "../../devkit/simulators/network-simulators.ts";
 import { databaseKinds } from "../support/databases.ts";
-import { webhookHeaders } from "../support/shopify-webhook.ts";
+import { webhookHeaders } from "../../devkit/shopify-webhook.ts";
 import { migratedDatabaseUrl } from "./support/migrated.ts";
 import { parsePrometheus, series, type Sample } from "./support/prometheus.ts";
 
@@ -30,7 +30,7 @@ function settings(sims: NetworkSimulators) {
     currency: "shop",
     sendTestOrders: false,
     networks: {
-      refersion: { enabled: true, ...sims.credentials.refersion },
+      refersion: { ...sims.credentials.refersion, enabled: true },
       retrack: { enabled: true, apiToken: sims.credentials.retrack.apiToken, eventId: "1f80e399-6f55-4cef-b8b0-0f74752c1ceb" },
       flexoffers: { enabled: true, advertiserId: sims.credentials.flexoffers.advertiserId, commissionId: "" },
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { OrderPayloadError, orderFromShopify, refundFromShopify } from "../../app/orders/from-shopify.ts";
 import { priceOrder, priceRefund } from "../../app/orders/price.ts";
-import { shopifyOrder, shopifyRefund } from "../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund } from "../../devkit/orders/shopify-order.ts";
 
 const base = shopifyOrder({
   name: "#1001",

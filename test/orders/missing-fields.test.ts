@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { UnpriceableOrderError } from "../../app/orders/errors.ts";
 import { orderFromShopify, refundFromShopify } from "../../app/orders/from-shopify.ts";
 import { priceOrder, priceRefund } from "../../app/orders/price.ts";
-import { shopifyOrder, shopifyRefund, withoutMoneySets } from "../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund, withoutMoneySets } from "../../devkit/orders/shopify-order.ts";
 
 const without = (payload: Record<string, unknown>, ...keys: string[]) => Object.fromEntries(Object.entries(payload).filter(([key]) => !keys.includes(key)));
 

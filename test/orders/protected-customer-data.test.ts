@@ -7,7 +7,7 @@ import { refersion } from "../../app/networks/refersion/index.ts";
 import { retrack } from "../../app/networks/retrack/index.ts";
 import { orderFromShopify, refundFromShopify } from "../../app/orders/from-shopify.ts";
 import { priceOrder, priceRefund } from "../../app/orders/price.ts";
-import { shopifyOrder, shopifyRefund } from "../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund } from "../../devkit/orders/shopify-order.ts";
 import { sent } from "../networks/helpers.ts";
 
 const CLICK = "59d08c54-18e6-4e0d-9c06-d18be3510e43";

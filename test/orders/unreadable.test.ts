@@ -2,7 +2,7 @@
 // RangeError or an invalid date escaping into the pipeline.
 import { describe, expect, it } from "vitest";
 import { OrderPayloadError, orderFromShopify, refundFromShopify } from "../../app/orders/from-shopify.ts";
-import { shopifyOrder, shopifyRefund } from "../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund } from "../../devkit/orders/shopify-order.ts";
 
 const base = shopifyOrder({ lines: [{ quantity: 2, unitPrice: 1000, discounts: [100] }, { quantity: 1, unitPrice: 500 }] });
 const lines = base.line_items as Array<Record<string, unknown>>;

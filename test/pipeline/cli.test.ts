@@ -5,7 +5,7 @@ import { main } from "../../app/cli/main.ts";
 import { setDb } from "../../app/db/client.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { simulatorSettings, SHOP, startRelay, type Relay } from "./support/harness.ts";
-import { attributedOrder } from "./support/orders.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 
 async function run(args: string[]) {
   const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);

@@ -13,7 +13,7 @@ import { driverFor, type SqlDriver, type Work } from "../../app/pipeline/sql/dri
 import type { WorkerLogger } from "../../app/pipeline/worker.server.ts";
 import { databaseKinds } from "../support/databases.ts";
 import { startRelay, type Relay } from "./support/harness.ts";
-import { attributedOrder } from "./support/orders.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 
 const DROPPED = "Connection terminated unexpectedly (simulated)";
 

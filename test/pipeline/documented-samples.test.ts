@@ -18,8 +18,8 @@ import {
   SAMPLE_REFUND_ID,
 } from "../fixtures/shopify-samples/index.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { webhookHeaders } from "../support/shopify-webhook.ts";
-import { DEMO_SETTINGS } from "./support/orders.ts";
+import { webhookHeaders } from "../../devkit/shopify-webhook.ts";
+import { DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
 
 const SHOP = "documented-samples.myshopify.com";
 type Action = (args: ActionFunctionArgs) => Promise<Response>;

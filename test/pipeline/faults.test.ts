@@ -17,12 +17,12 @@ import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { ensureAppBuild } from "../app/support/app-build.ts";
 import { serveApp, TEST_ENV, type ServedApp } from "../app/support/serve.ts";
-import { startNetworkSimulators, simulatedNetworks, type NetworkSimulators } from "../servers/network-simulators.ts";
-import { createPostgresDatabaseOn } from "../support/migrated-databases.ts";
-import { startPostgresCluster, type PostgresCluster } from "../support/postgres-cluster.ts";
-import { webhookHeaders } from "../support/shopify-webhook.ts";
+import { startNetworkSimulators, simulatedNetworks, type NetworkSimulators } from "../../devkit/simulators/network-simulators.ts";
+import { createPostgresDatabaseOn } from "../../devkit/databases/migrated-databases.ts";
+import { startPostgresCluster, type PostgresCluster } from "../../devkit/databases/postgres-cluster.ts";
+import { webhookHeaders } from "../../devkit/shopify-webhook.ts";
 import { simulatorSettings, SHOP } from "./support/harness.ts";
-import { attributedOrder } from "./support/orders.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

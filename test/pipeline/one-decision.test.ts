@@ -20,7 +20,7 @@ import { CANCELLATION, CONVERSION, refundKind } from "../../app/pipeline/model.t
 import { DEFAULT_RETRY_POLICY } from "../../app/pipeline/retry-policy.ts";
 import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { loadShopConfig, saveSettingsFile } from "../../app/settings/store.server.ts";
-import { shopifyOrder, shopifyRefund } from "../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund } from "../../devkit/orders/shopify-order.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
 
 const scratch = mkdtempSync(path.join(tmpdir(), "affiliate-relay-one-decision-"));

@@ -14,7 +14,7 @@ import { ingestPaidOrder } from "../../app/pipeline/ingest.server.ts";
 import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { startWorker, type Worker } from "../../app/pipeline/worker.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
-import { shopifyOrder } from "../fixtures/shopify-order.ts";
+import { shopifyOrder } from "../../devkit/orders/shopify-order.ts";
 import { startAwinLoopback, type AwinLoopback } from "../networks/awin/loopback.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
 import { quietLogger } from "./support/harness.ts";

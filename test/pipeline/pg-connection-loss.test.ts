@@ -5,8 +5,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../app/db/client.server.ts";
 import { closeDriver, driverFor, sql } from "../../app/pipeline/sql/driver.server.ts";
-import { createPostgresDatabaseOn } from "../support/migrated-databases.ts";
-import { startPostgresCluster, type PostgresCluster } from "../support/postgres-cluster.ts";
+import { createPostgresDatabaseOn } from "../../devkit/databases/migrated-databases.ts";
+import { startPostgresCluster, type PostgresCluster } from "../../devkit/databases/postgres-cluster.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

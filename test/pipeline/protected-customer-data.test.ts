@@ -6,8 +6,8 @@ import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { signedWebhookRequest } from "../support/shopify-webhook.ts";
-import { attributedOrder, DEMO_SETTINGS } from "./support/orders.ts";
+import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
+import { attributedOrder, DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
 
 const SHOP = "no-level-two.myshopify.com";
 

@@ -10,9 +10,10 @@ import { startWorker } from "../../app/pipeline/worker.server.ts";
 import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { signedWebhookRequest } from "../support/shopify-webhook.ts";
+import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
 import { quietLogger } from "./support/harness.ts";
-import { attributedOrder, DEMO_SETTINGS } from "./support/orders.ts";
+import { attributedOrder, DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
+import { networks } from "../../app/networks/registry.ts";
 
 const SHOP = "prune-receipts.myshopify.com";
 const DAY = 24 * 3_600_000;
@@ -81,7 +82,7 @@ describe.each(databaseKinds)("pruning webhook receipts on %s", (kind) => {
     expect(await pruneWebhookReceipts(db, { now: new Date(now), retentionMs: WEEK })).toBe(2);
     const left = await db.webhookReceipt.findMany({ orderBy: { eventId: "asc" } });
     expect(left.map((r) => r.eventId)).toEqual(["fresh", "recent"]);
-    expect(await counts()).toEqual({ receipts: 2, orders: 4, deliveries: 12 });
+    expect(await counts()).toEqual({ receipts: 2, orders: 4, deliveries: 4 * networks.length });
     expect(await pruneWebhookReceipts(db, { now: new Date(now), retentionMs: WEEK })).toBe(0);
   });
 
@@ -100,7 +101,7 @@ describe.each(databaseKinds)("pruning webhook receipts on %s", (kind) => {
     const before = await db.order.findFirstOrThrow({ where: { shopifyOrderId: "5000000031" } });
     expect(await pruneWebhookReceipts(db, { now: new Date(), retentionMs: WEEK })).toBe(1);
     expect(await postPaid(31, "retried")).toBe(200);
-    expect(await counts()).toEqual({ receipts: 1, orders: 2, deliveries: 6 });
+    expect(await counts()).toEqual({ receipts: 1, orders: 2, deliveries: 2 * networks.length });
     expect((await db.order.findFirstOrThrow({ where: { shopifyOrderId: "5000000031" } })).updatedAt).toEqual(before.updatedAt);
   });
 

@@ -5,13 +5,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { reconcileShop, type ReconcileOptions } from "../../app/pipeline/reconcile/reconcile.server.ts";
 import type { Db, DbKind } from "../../app/db/client.server.ts";
 import type { NormalizedOrder } from "../../app/orders/model.ts";
-import { shopifyOrder } from "../fixtures/shopify-order.ts";
+import { shopifyOrder } from "../../devkit/orders/shopify-order.ts";
 import { databaseKinds } from "../support/databases.ts";
 import { offlineSessionRow } from "../support/shopify-admin-api.ts";
 import { SINGLE_QUERY_LIMIT } from "../support/graphql-cost.ts";
 import { adminNodeFromRest, startAdminApi, type AdminApiStandIn } from "./support/admin-api.ts";
 import { SHOP, startRelay, type Relay } from "./support/harness.ts";
-import { attributedOrder } from "./support/orders.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 
 const TOKEN = "shpat_reconcile_token";
 const LOOKBACK = 6 * 3_600_000;

@@ -8,11 +8,12 @@ import { backfillNetwork } from "../../app/pipeline/backfill.server.ts";
 import { reconcileShop } from "../../app/pipeline/reconcile/reconcile.server.ts";
 import { releaseWaitingReversals } from "../../app/pipeline/release-waiting.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
-import { moneySet } from "../fixtures/shopify-order.ts";
+import { moneySet } from "../../devkit/orders/shopify-order.ts";
 import { databaseKinds } from "../support/databases.ts";
 import { adminNodeFromRest, startAdminApi, type AdminApiStandIn } from "./support/admin-api.ts";
 import { simulatorSettings, SHOP, startRelay, type Relay } from "./support/harness.ts";
-import { attributedOrder } from "./support/orders.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
+import { RetrackSimulator } from "../../app/networks/retrack/simulator.ts";
 
 type RestLine = { id: number; quantity: number; current_quantity: number; price: string };
 
@@ -86,7 +87,7 @@ describe.each(databaseKinds)("reversals on %s", (kind) => {
     const items = (cancels[0]!.body as { items: Array<{ sku: string; quantity: number; price: number }> }).items;
     expect(items.map((i) => [i.sku, i.quantity, i.price])).toEqual([["SKU-1", 2, 12.5], ["SKU-2", 1, 40]]);
     const conversion = await relay.db.delivery.findFirstOrThrow({ where: { network: "retrack", kind: "conversion" } });
-    expect(relay.sims.retrack.transactions.get(conversion.externalRef!)?.status).toBe("rejected");
+    expect(relay.sims.simulator("retrack", RetrackSimulator).transactions.get(conversion.externalRef!)?.status).toBe("rejected");
 
     const after = await relay.db.order.findFirstOrThrow();
     const stored = JSON.parse(after.payload) as NormalizedOrder;

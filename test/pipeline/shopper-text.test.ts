@@ -8,10 +8,10 @@ import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { action as cancelled } from "../../app/routes/webhooks.orders.cancelled.tsx";
 import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
-import { shopifyOrder } from "../fixtures/shopify-order.ts";
+import { shopifyOrder } from "../../devkit/orders/shopify-order.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { signedWebhookRequest } from "../support/shopify-webhook.ts";
-import { DEMO_SETTINGS } from "./support/orders.ts";
+import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
+import { DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
 
 const SHOP = "shopper-text.myshopify.com";
 type Action = (args: ActionFunctionArgs) => Promise<Response>;

@@ -11,10 +11,10 @@ import { action as cancelled } from "../../app/routes/webhooks.orders.cancelled.
 import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
 import { action as refunds } from "../../app/routes/webhooks.refunds.create.tsx";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
-import { shopifyOrder, shopifyRefund } from "../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund } from "../../devkit/orders/shopify-order.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { webhookHeaders } from "../support/shopify-webhook.ts";
-import { DEMO_SETTINGS } from "./support/orders.ts";
+import { webhookHeaders } from "../../devkit/shopify-webhook.ts";
+import { DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
 
 const SHOP = "webhook-fuzz.myshopify.com";
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);

@@ -8,8 +8,8 @@ import { setDb, type Db } from "../../app/db/client.server.ts";
 import { MAX_WEBHOOK_BYTES, verifyShopifyWebhook } from "../../app/pipeline/webhook-verify.server.ts";
 import { authenticate } from "../../app/shopify.server.ts";
 import { createTestDb } from "../support/databases.ts";
-import { signedWebhookRequest, TEST_API_SECRET } from "../support/shopify-webhook.ts";
-import { attributedOrder } from "./support/orders.ts";
+import { signedWebhookRequest, TEST_API_SECRET } from "../../devkit/shopify-webhook.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 
 const SHOP = "verify.myshopify.com";
 

@@ -8,10 +8,12 @@ import { DEFAULT_RETRY_POLICY } from "../../app/pipeline/retry-policy.ts";
 import { driverFor, type SqlDriver, type Work } from "../../app/pipeline/sql/driver.server.ts";
 import { cachedShopConfig } from "../../app/pipeline/settings-cache.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
-import { shopifyRefund } from "../fixtures/shopify-order.ts";
+import { shopifyRefund } from "../../devkit/orders/shopify-order.ts";
 import { databaseKinds } from "../support/databases.ts";
 import { simulatorSettings, SHOP, startRelay, type Relay } from "./support/harness.ts";
-import { attributedOrder } from "./support/orders.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
+import { RetrackSimulator } from "../../app/networks/retrack/simulator.ts";
+import { networkById, networks } from "../../app/networks/registry.ts";
 
 describe.each(databaseKinds)("delivery worker on %s", (kind) => {
   let relay: Relay;
@@ -103,21 +105,21 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     await relay.post("orders/paid", attributedOrder(3)); // the same order again, under a new event id
     const worker = relay.worker({ concurrency: 8, perTargetConcurrency: 3 });
     await worker.idle();
-    for (const network of ["refersion", "retrack", "flexoffers"] as const) {
+    for (const network of relay.sims.networks) {
       const accepted = relay.sims.accepted(network);
-      expect(accepted).toHaveLength(20);
+      expect(accepted, network).toHaveLength(20);
       expect(accepted.every((r) => r.problems.length === 0)).toBe(true);
     }
     const deliveries = await relay.db.delivery.findMany();
-    expect(deliveries).toHaveLength(60);
+    expect(deliveries).toHaveLength(20 * relay.sims.networks.length);
     expect(deliveries.every((d) => d.status === "succeeded" && d.attempts === 1 && d.leaseOwner === null)).toBe(true);
     // Retrack's transaction uuid is kept for later updates.
     const retrack = deliveries.filter((d) => d.network === "retrack");
     expect(new Set(retrack.map((d) => d.externalRef)).size).toBe(20);
-    for (const d of retrack) expect(relay.sims.retrack.transactions.has(d.externalRef!)).toBe(true);
+    for (const d of retrack) expect(relay.sims.simulator("retrack", RetrackSimulator).transactions.has(d.externalRef!)).toBe(true);
 
     const attempts = await relay.db.deliveryAttempt.findMany();
-    expect(attempts).toHaveLength(60);
+    expect(attempts).toHaveLength(20 * relay.sims.networks.length);
     for (const attempt of attempts) {
       expect(attempt.httpStatus).toBe(200);
       expect(attempt.outcome).toBe("success");
@@ -126,7 +128,8 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
       expect(request.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     }
     const everything = JSON.stringify(attempts) + JSON.stringify(deliveries);
-    for (const secret of [relay.sims.credentials.refersion.secretKey, relay.sims.credentials.retrack.apiToken]) expect(everything).not.toContain(secret);
+    expect(relay.sims.secrets().length).toBeGreaterThan(0);
+    for (const secret of relay.sims.secrets()) expect(everything).not.toContain(secret);
     expect(everything).toContain("[redacted]");
     expect((await relay.db.networkConnection.findMany()).every((c) => c.credentialsStatus === "ok")).toBe(true);
   });
@@ -211,7 +214,7 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
   });
 
   it("pauses a network whose keys are rejected until the merchant saves new ones", async () => {
-    relay = await startRelay(kind, { settings: (sims) => simulatorSettings(sims, { refersionSecret: "sec_wrong_key" }) });
+    relay = await startRelay(kind, { settings: (sims) => simulatorSettings(sims, { refersion: { secretKey: "sec_wrong_key" } }) });
     for (let i = 1; i <= 3; i++) await relay.post("orders/paid", attributedOrder(i));
     const worker = relay.worker({ concurrency: 1 });
     await worker.idle();
@@ -243,27 +246,27 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     await relay.post("orders/cancelled", { ...attributedOrder(1), cancelled_at: "2026-11-21T10:00:00Z" });
     const refund = shopifyRefund({ id: 901, orderId: 5_000_000_002, lines: [{ lineItemId: 10_001, quantity: 1, subtotal: 4000 }] });
     await relay.post("refunds/create", refund);
-    expect(await relay.db.delivery.count({ where: { status: "waiting" } })).toBe(4);
+    const reversing = networks.filter((network) => network.reversal.supported);
+    expect(await relay.db.delivery.count({ where: { status: "waiting" } })).toBe(2 * reversing.length);
     await relay.worker().idle();
     const rows = await relay.db.delivery.findMany({ orderBy: [{ order: { shopifyOrderId: "asc" } }, { network: "asc" }, { kind: "asc" }] });
-    expect(rows.map((d) => [d.network, d.kind, d.status])).toEqual([
-      ["flexoffers", "cancellation", "skipped"],
-      ["flexoffers", "conversion", "succeeded"],
-      ["refersion", "cancellation", "succeeded"],
-      ["refersion", "conversion", "succeeded"],
-      ["retrack", "cancellation", "succeeded"],
-      ["retrack", "conversion", "succeeded"],
-      ["flexoffers", "conversion", "succeeded"],
-      ["flexoffers", "refund:901", "skipped"],
-      ["refersion", "conversion", "succeeded"],
-      ["refersion", "refund:901", "succeeded"],
-      ["retrack", "conversion", "succeeded"],
-      ["retrack", "refund:901", "succeeded"],
-    ]);
-    expect(rows[0]!.reason).toMatch(/FlexOffers/);
-    for (const [index, status] of [[5, "rejected"], [10, "pending"]] as const) {
-      const uuid = rows[index]!.externalRef!;
-      expect(relay.sims.retrack.transactions.get(uuid)?.status).toBe(status);
+    // Per order, per network (by id): the conversion, and the reversal, skipped where the network has none.
+    const byId = [...networks].sort((a, b) => (a.id < b.id ? -1 : 1));
+    const expected = ["cancellation", "refund:901"].flatMap((reversal) =>
+      byId.flatMap((network) =>
+        [
+          [network.id, "conversion", "succeeded"],
+          [network.id, reversal, network.reversal.supported ? "succeeded" : "skipped"],
+        ].sort((a, b) => (a[1]! < b[1]! ? -1 : 1)),
+      ),
+    );
+    expect(rows.map((d) => [d.network, d.kind, d.status])).toEqual(expected);
+    for (const row of rows.filter((d) => d.status === "skipped")) expect(row.reason).toBe((networkById(row.network)!.reversal as { reason: string }).reason);
+    const retrackRow = (orderId: string, kind: string) => rows.find((d) => d.network === "retrack" && d.kind === kind && d.orderId === orderId)!;
+    const [first, second] = [...new Set(rows.map((d) => d.orderId))];
+    for (const [row, status] of [[retrackRow(first!, "conversion"), "rejected"], [retrackRow(second!, "conversion"), "pending"]] as const) {
+      const uuid = row.externalRef!;
+      expect(relay.sims.simulator("retrack", RetrackSimulator).transactions.get(uuid)?.status).toBe(status);
       const calls = relay.sims.accepted("retrack").filter((r) => r.path.endsWith(`/transactions/${uuid}`));
       expect(calls).toHaveLength(1);
     }
@@ -288,7 +291,7 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     await relay.post("refunds/create", shopifyRefund({ id: 912, orderId: 5_000_000_003, lines: [{ lineItemId: 10_001, quantity: 1, subtotal: 4000 }] }));
     await worker.idle();
     const conversion = await relay.db.delivery.findFirstOrThrow({ where: { network: "retrack", kind: "conversion" } });
-    const transaction = relay.sims.retrack.transactions.get(conversion.externalRef!)!;
+    const transaction = relay.sims.simulator("retrack", RetrackSimulator).transactions.get(conversion.externalRef!)!;
     // Left: 1 x 12.50 with its half of the 2.50 discount, VAT excluded as in every Retrack sum.
     expect(transaction.body).toMatchObject({ products: [{ quantity: 1 }] });
     expect((transaction.body as { products: unknown[] }).products).toHaveLength(1);
@@ -300,7 +303,7 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     await relay.post("orders/paid", attributedOrder(1));
     const t0 = new Date();
     const crashed = await claimDueDeliveries(relay.db, { owner: "crashed-worker", limit: 10, perTarget: 10, leaseMs: 60_000, now: t0 });
-    expect(crashed).toHaveLength(3);
+    expect(crashed).toHaveLength(relay.sims.networks.length);
     let clock = new Date(t0.getTime() + 30_000);
     const worker = relay.worker({ now: () => clock });
     await worker.idle();
@@ -310,8 +313,8 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
     clock = new Date(t0.getTime() + 60_000);
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     await worker.idle();
-    expect((await relay.db.delivery.findMany()).map((d) => d.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
-    for (const network of ["refersion", "retrack", "flexoffers"] as const) expect(relay.sims.accepted(network)).toHaveLength(1);
+    expect((await relay.db.delivery.findMany()).map((d) => d.status)).toEqual(relay.sims.networks.map(() => "succeeded"));
+    for (const network of relay.sims.networks) expect(relay.sims.accepted(network)).toHaveLength(1);
   });
 
   it("on stop, finishes the attempts in flight and hands back what it had not started", async () => {

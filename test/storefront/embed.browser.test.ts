@@ -1,14 +1,14 @@
-// The app embed in real Chromium against the local storefront harness (test/storefront/harness.ts): one browser
+// The app embed in real Chromium against the local storefront harness (devkit/storefront/harness.ts): one browser
 // for the file, a fresh visitor (context) per test, every non-loopback request refused.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { allOff, artifactsDir, capturing, eventually, Harness, launchChromium, metafieldFor, PUBLIC_KEY, type Scenario, visitorContext } from "./harness.ts";
+import { allOff, artifactsDir, capturing, eventually, everyCapturedClick, Harness, launchChromium, metafieldFor, PUBLIC_KEY, type Scenario, visitorContext } from "../../devkit/storefront/harness.ts";
 
 const DAY = 86_400;
 /** A landing query carrying every capturing network's example click (none with a redirect target). */
-const everyClick = new URLSearchParams(capturing.map(({ capture }) => [capture.param, capture.example])).toString();
+const everyClick = everyCapturedClick();
 const everyAttribute = Object.fromEntries(capturing.map(({ capture }) => [capture.cartAttribute, capture.example]));
 
 let harness: Harness;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildStorefrontScript, gzippedSize } from "../../scripts/build-storefront.mjs";
 import { storefrontConfigFromSettings } from "../../app/storefront/config.ts";
-import { assetFile, blockFile, extensionDir, renderBlock } from "./harness.ts";
+import { assetFile, blockFile, extensionDir, renderBlock } from "../../devkit/storefront/harness.ts";
 
 const SIZE_BUDGET_GZIP = 3 * 1024;
 

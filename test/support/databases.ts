@@ -2,7 +2,7 @@
 // Database tests run once per kind through `describe.each(databaseKinds)`.
 import { inject } from "vitest";
 import { createDb, type Db, type DbKind } from "../../app/db/client.server.ts";
-import { createPostgresDatabaseOn, createSqliteDatabase } from "./migrated-databases.ts";
+import { createPostgresDatabaseOn, createSqliteDatabase } from "../../devkit/databases/migrated-databases.ts";
 
 export { createSqliteDatabase };
 

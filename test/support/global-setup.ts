@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startPostgresCluster } from "./postgres-cluster.ts";
+import { startPostgresCluster } from "../../devkit/databases/postgres-cluster.ts";
 
 export default async function setup(project: TestProject) {
   const cluster = await startPostgresCluster();

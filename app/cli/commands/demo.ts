@@ -1,21 +1,23 @@
 // `npm run demo` / `affiliate-relay demo [--no-build]`: the whole flow on this machine, with no Shopify account and
 // no network access. It builds the app, starts the real server with its delivery worker on a fresh SQLite file,
-// starts loopback servers that play Refersion, Retrack and FlexOffers (each enforcing its contract), loads
-// settings for a demo shop, posts Shopify-signed webhooks (one twice, one under a second event id, some while a
-// network fails, a cancellation and a refund), waits for the outbox to drain and shows what each network got.
+// starts a loopback server playing every registered network (devkit/simulators: each enforcing its contract),
+// loads settings for a demo shop, posts Shopify-signed webhooks (one twice, one under a second event id, some while
+// a network fails, a cancellation and a refund), waits for the outbox to drain and shows what each network got.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createSqliteDatabase } from "../../../test/support/migrated-databases.ts";
+import { createSqliteDatabase } from "../../../devkit/databases/migrated-databases.ts";
 import { parseArgs } from "../args.ts";
 import { CliError, type CliCommand } from "../command.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const SHOP = "demo-store.myshopify.com";
 const out = (line = "") => process.stdout.write(`${line}\n`);
+/** "A, B and C". */
+const listed = (names: string[]) => (names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`);
 
 function build(): void {
   out("building the app (npm run build) ...");
@@ -42,9 +44,11 @@ const command: CliCommand = {
       ENCRYPTION_KEY: `demo:${randomBytes(32).toString("base64")}`,
     });
     // Imported after the environment is set: these read it when loaded.
-    const { startNetworkSimulators, simulatedNetworks } = await import("../../../test/servers/network-simulators.ts");
-    const { webhookHeaders } = await import("../../../test/support/shopify-webhook.ts");
-    const { shopifyOrder, shopifyRefund } = await import("../../../test/fixtures/shopify-order.ts");
+    const { startNetworkSimulators } = await import("../../../devkit/simulators/network-simulators.ts");
+    const { webhookHeaders } = await import("../../../devkit/shopify-webhook.ts");
+    const { shopifyOrder, shopifyRefund } = await import("../../../devkit/orders/shopify-order.ts");
+    const { everyClick } = await import("../../../devkit/orders/attributed-order.ts");
+    const { networkById } = await import("../../networks/registry.ts");
     const { createDb } = await import("../../db/client.server.ts");
     const { saveSettingsFile } = await import("../../settings/store.server.ts");
     const { closeDriver } = await import("../../pipeline/sql/driver.server.ts");
@@ -55,19 +59,14 @@ const command: CliCommand = {
     const db = createDb(process.env.DATABASE_URL!);
     let server: Awaited<ReturnType<typeof startAppServer>> | undefined;
     try {
-      await saveSettingsFile(db, SHOP, {
-        currency: "shop",
-        sendTestOrders: false,
-        networks: {
-          refersion: { enabled: true, ...sims.credentials.refersion },
-          retrack: { enabled: true, apiToken: sims.credentials.retrack.apiToken, eventId: "1f80e399-6f55-4cef-b8b0-0f74752c1ceb" },
-          flexoffers: { enabled: true, advertiserId: sims.credentials.flexoffers.advertiserId, commissionId: "" },
-        },
-      });
+      await saveSettingsFile(db, SHOP, sims.settingsFile());
       server = await startAppServer({ buildDir: path.join(root, "build"), publicDir: path.join(root, "public"), port: 0, host: "127.0.0.1" });
       const base = `http://127.0.0.1:${server.port}`;
-      out(`server and worker on ${base}; Refersion, Retrack and FlexOffers played by ${Object.values(sims.env).map((u) => new URL(u).host).filter((h, i, all) => all.indexOf(h) === i).join(", ")}`);
-      out(`shop ${SHOP}: all three networks switched on (keys stored encrypted)`);
+      const label = (id: string) => networkById(id)?.label ?? id;
+      const labels = sims.networks.map(label);
+      const hosts = Object.values(sims.env).map((u) => new URL(u).host).filter((h, i, all) => all.indexOf(h) === i);
+      out(`server and worker on ${base}; ${listed(labels)} played by ${hosts.join(", ")}`);
+      out(`shop ${SHOP}: all ${labels.length} networks switched on (keys stored encrypted)`);
       out();
 
       const post = async (topic: string, body: unknown, eventId: string, note: string, secret?: string) => {
@@ -79,12 +78,6 @@ const command: CliCommand = {
         });
         out(`POST /webhooks/${topic.padEnd(16)} ${String(response.status)}  ${note}`);
       };
-      const attributed = (n: number, extra: Record<string, string> = {}) => ({
-        _retrack_click: `9d4c3b2a-1f0e-4d5c-8b7a-${String(n).padStart(12, "0")}`,
-        _flexoffers_refid: `fo-demo-${n}`,
-        _refersion_cart_id: `demo-cart-${n}`,
-        ...extra,
-      });
       const order = (n: number, options: { attributes?: Record<string, string>; test?: boolean } = {}) =>
         shopifyOrder({
           id: 820_000_000 + n,
@@ -96,16 +89,17 @@ const command: CliCommand = {
           ],
           shipping: { price: 599 },
           discountCodes: ["WELCOME10"],
-          noteAttributes: options.attributes ?? attributed(n),
+          noteAttributes: options.attributes ?? everyClick(),
         });
 
-      // The networks are busy at first: Retrack twice, FlexOffers once; each delivery waits for the Retry-After.
-      sims.failNext("retrack", "429", 2);
-      sims.failNext("flexoffers", "429", 1);
-      await post("orders/paid", order(1), "demo-evt-1", "order #1001, attributed to all three networks");
+      // Some networks are busy at first: each delivery that meets a 429 waits for its Retry-After.
+      const busy = sims.networks.map((id, index) => [id, index % 3] as const).filter(([, times]) => times > 0);
+      for (const [id, times] of busy) sims.failNext(id, "429", times);
+      const busyText = busy.map(([id, times]) => `${label(id)} ${times === 1 ? "once" : "twice"}`).join(", ");
+      await post("orders/paid", order(1), "demo-evt-1", "order #1001, attributed to every network");
       await post("orders/paid", order(1), "demo-evt-1", "the same webhook again (Shopify retried): acknowledged, nothing new");
       await post("orders/paid", order(1), "demo-evt-1b", "the same order under a new event id: no second delivery");
-      await post("orders/paid", order(2, { attributes: {} }), "demo-evt-2", "order #1002, no affiliate click: Refersion only (coupon attribution)");
+      await post("orders/paid", order(2, { attributes: {} }), "demo-evt-2", "order #1002, no affiliate click: sent only where a network credits it otherwise (coupons)");
       await post("orders/paid", order(3, { test: true }), "demo-evt-3", "order #1003, a test order: skipped everywhere, with the reason");
       await post("orders/paid", order(4), "demo-evt-4", "order #1004, attributed");
       await post("orders/cancelled", { ...order(4), cancelled_at: new Date().toISOString() }, "demo-evt-4c", "order #1004 cancelled: reversed after its conversion");
@@ -118,7 +112,7 @@ const command: CliCommand = {
       await post("orders/paid", order(5), "demo-evt-5", "a forged webhook (wrong signature): rejected, nothing stored", "not-the-app-secret");
 
       out();
-      out("waiting for the worker to deliver (Retrack and FlexOffers answer 429 at first and ask to wait 2 s) ...");
+      out(`waiting for the worker to deliver (${busyText}: 429 at first, asking to wait 2 s) ...`);
       const deadline = Date.now() + 60_000;
       for (;;) {
         const open = await db.delivery.count({ where: { status: { in: ["pending", "in_flight", "waiting"] } } });
@@ -128,19 +122,10 @@ const command: CliCommand = {
 
       out();
       out("What each network received (accepted requests):");
-      for (const network of simulatedNetworks) {
+      for (const network of sims.networks) {
         const received = sims.received(network);
-        out(`  ${network}: ${sims.accepted(network).length} accepted of ${received.length} received`);
-        for (const request of received) {
-          const body = request.body as Record<string, unknown>;
-          const summary =
-            network === "refersion"
-              ? `order ${String(body.order_id)}, ${Array.isArray(body.items) ? body.items.length : 0} item(s)${body.currency_code ? `, ${String(body.currency_code)}` : ""}`
-              : network === "retrack"
-                ? `${request.path.replace(/.*\/transactions/, "transactions")} ${body.status ? `status ${String(body.status)}` : `order ${String(body.orderNumber)} orderSum ${String(body.orderSum)} ${String(body.currency)} (minor units)`}`
-                : `order ${String(body.ordernumber)} amount ${String(body.orderamount)} ${String(body.currency ?? "")}`;
-          out(`    ${String(request.status)} ${request.kind.padEnd(16)} ${summary}`);
-        }
+        out(`  ${label(network)}: ${sims.accepted(network).length} accepted of ${received.length} received`);
+        for (const request of received) out(`    ${String(request.status)} ${request.kind.padEnd(16)} ${sims.summarize(request)}`);
       }
       out();
       out("The outbox (one row per order, network and kind):");
@@ -149,7 +134,7 @@ const command: CliCommand = {
         out(`  ${row.order.name.padEnd(6)} ${row.network.padEnd(10)} ${row.kind.padEnd(13)} ${row.status.padEnd(9)} attempts ${row.attempts}${row.reason ? `  ${row.reason}` : ""}`);
       }
       const logged = await db.deliveryAttempt.findMany({ select: { request: true } });
-      const secrets = [sims.credentials.refersion.secretKey, sims.credentials.retrack.apiToken];
+      const secrets = sims.secrets();
       const leaked = logged.some((a) => secrets.some((s) => a.request.includes(s)));
       out();
       out(`${logged.length} attempts logged, secrets redacted in every one: ${leaked ? "NO" : "yes"}`);

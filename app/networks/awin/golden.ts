@@ -1,5 +1,5 @@
 // Awin's own documented examples, each with a Shopify order that should produce it. The order specs are plain data
-// (the shape of test/fixtures/shopify-order.ts's OrderSpec, which builds the webhook payload), so the app never
+// (the shape of devkit/orders/shopify-order.ts's OrderSpec, which builds the webhook payload), so the app never
 // imports test code; test/networks/awin/mapping.test.ts checks every example. README.md cites the sources.
 import type { AwinOrder } from "./request.ts";
 import type { AwinSettings } from "./settings.ts";

@@ -1,33 +1,16 @@
-// Plays Awin on loopback: the Conversion API (POST /s2s/advertiser/<id>/orders) and the accounts call the
-// credentials check uses (GET /accounts). It enforces what README.md lists as read in Awin's documentation: the key
-// in x-api-key (a bearer token for /accounts), the advertiser in the path, at most 1,000 orders a batch, field
-// types and required fields, and Awin's 20 calls a minute per user, answered with 429 and Retry-After. Answer
-// bodies are the relay's inference (README.md). Same shape as the simulators in test/servers (handle, reset), so
-// the shared loopback servers can host it; nothing here imports from test/.
+// Plays Awin on loopback (devkit/simulators starts it as the `simulator` below; nothing production runs imports
+// this file): the Conversion API (POST /s2s/advertiser/<id>/orders) and the accounts call the credentials check
+// uses (GET /accounts). It enforces what README.md lists as read in Awin's documentation: the key in x-api-key (a
+// bearer token for /accounts), the advertiser in the path, at most 1,000 orders a batch, field types and required
+// fields, and Awin's 20 calls a minute per user, answered with 429 and Retry-After. Answer bodies are the relay's
+// inference (README.md).
+import { isObject } from "../../../devkit/simulators/contract.ts";
+import { jsonAnswer as json, type IncomingRequest, type SimulatedAnswer, type SimulatorDefinition } from "../../../devkit/simulators/types.ts";
 import { currencyExponent } from "../../money/currency.ts";
 import { AWC_PATTERN } from "./attribution.ts";
 import { AWIN_BATCH_SIZE } from "./batch.ts";
 import { AWIN_ORDER_REFERENCE_MAX } from "./map-conversion.ts";
-
-export interface AwinIncomingRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  /** Lower-case names, as node gives them. */
-  headers: Record<string, string>;
-  rawBody: string;
-}
-
-export interface AwinSimulatedAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body: string;
-  /** The request was recorded in full (every order in it new and valid). */
-  accepted: boolean;
-  kind: string;
-  parsed?: unknown;
-  problems?: string[];
-}
+import type { AwinSettings } from "./settings.ts";
 
 export interface AwinSimulatorOptions {
   advertiserId: string;
@@ -44,17 +27,6 @@ const ORDER_FIELDS = new Set([
   "orderReference", "amount", "channel", "currency", "awc", "publisherId", "clickTime", "voucher", "isTest",
   "commissionGroups", "customerAcquisition", "basket", "custom", "transactionTime",
 ]);
-
-const json = (status: number, body: unknown, accepted: boolean, kind: string, extra: Partial<AwinSimulatedAnswer> = {}): AwinSimulatedAnswer => ({
-  status,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-  accepted,
-  kind,
-  ...extra,
-});
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Integer minor units of a JSON number in major units, or a problem: no more decimals than the currency has. */
 function minorOf(value: unknown, field: string, exponent: number | null, problems: string[]): number | null {
@@ -92,7 +64,7 @@ export class AwinSimulator {
     this.calls.clear();
   }
 
-  handle(request: AwinIncomingRequest): AwinSimulatedAnswer {
+  handle(request: IncomingRequest): SimulatedAnswer {
     const orders = /^\/s2s\/advertiser\/([^/]+)\/orders\/?$/.exec(request.path);
     if (orders) return this.conversion(request, decodeURIComponent(orders[1]!));
     if (/^\/accounts\/?$/.test(request.path)) return this.accounts(request);
@@ -100,7 +72,7 @@ export class AwinSimulator {
   }
 
   /** A 429 once the key's user has made `requests` calls in the last `perMs`; else counts this call. */
-  private throttled(key: string, kind: string): AwinSimulatedAnswer | null {
+  private throttled(key: string, kind: string): SimulatedAnswer | null {
     const now = this.now();
     const recent = (this.calls.get(key) ?? []).filter((at) => at > now - this.limit.perMs);
     this.calls.set(key, recent);
@@ -118,7 +90,7 @@ export class AwinSimulator {
     return null;
   }
 
-  private accounts(request: AwinIncomingRequest): AwinSimulatedAnswer {
+  private accounts(request: IncomingRequest): SimulatedAnswer {
     if (request.method !== "GET") return json(405, { error: "Method Not Allowed" }, false, "accounts");
     if (request.headers.authorization !== `Bearer ${this.options.apiKey}`) return json(401, { error: "Unauthorized" }, false, "accounts");
     const limited = this.throttled(this.options.apiKey, "accounts");
@@ -128,7 +100,7 @@ export class AwinSimulator {
     return json(200, { userId: 1, accounts: accounts.filter((account) => !type || account.accountType === type) }, true, "accounts");
   }
 
-  private conversion(request: AwinIncomingRequest, advertiserId: string): AwinSimulatedAnswer {
+  private conversion(request: IncomingRequest, advertiserId: string): SimulatedAnswer {
     const kind = "conversion";
     if (request.method !== "POST") return json(405, { error: "Method Not Allowed" }, false, kind);
     // The Conversion API takes the token bare in x-api-key, not as a bearer token.
@@ -228,3 +200,19 @@ export class AwinSimulator {
     return problems;
   }
 }
+
+export const simulator: SimulatorDefinition<AwinSettings> = {
+  create: (settings, { now, rateLimits }) =>
+    new AwinSimulator({ advertiserId: settings.advertiserId, apiKey: settings.apiKey, now, ...(rateLimits ? {} : { rateLimit: { requests: Infinity, perMs: 1 } }) }),
+  requiredFields: ["orders", "orders.0.orderReference", "orders.0.amount", "orders.0.channel", "orders.0.currency", "orders.0.commissionGroups"],
+  orderReferences: (request) => {
+    const orders = (request.body as { orders?: Array<{ orderReference?: unknown }> } | null)?.orders;
+    return Array.isArray(orders) ? orders.flatMap((order) => (order?.orderReference === undefined ? [] : [String(order.orderReference)])) : [];
+  },
+  summarize(request) {
+    const orders = (request.body as { orders?: Array<Record<string, unknown>> } | null)?.orders;
+    if (!Array.isArray(orders)) return `${request.method} ${request.path}`;
+    const listed = orders.slice(0, 3).map((order) => `order ${String(order.orderReference)} amount ${String(order.amount)} ${String(order.currency)}`);
+    return `batch of ${orders.length}: ${listed.join("; ")}${orders.length > 3 ? "; …" : ""}`;
+  },
+};

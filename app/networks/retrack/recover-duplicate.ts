@@ -2,7 +2,7 @@
 // whose success this app could not record (the worker sends again after its lease). The uuid is looked up by
 // order number and the conversion counts as delivered, so a later cancellation or refund can still reach it.
 //
-// Retrack's "update transaction" guide (see test/servers/retrack-simulator.ts) documents the lookup: the
+// Retrack's "update transaction" guide (see simulator.ts) documents the lookup: the
 // transactions endpoint with the `byOrderNumber` query parameter, the same bearer token, and an answer whose
 // `data` holds the transaction with its `uuid` and `order_number`. Inferred, not documented: that the call is a
 // GET (the guide gives only the URL), whether `data` can be a list (both shapes are read), and what a lookup that

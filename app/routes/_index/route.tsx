@@ -18,7 +18,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return { showForm: Boolean(login), networkNames: inWords(networks.map((network) => network.label)) };
 };
 
-/** "Refersion, Retrack and FlexOffers". */
+/** "A, B and C". */
 function inWords(names: string[]): string {
   return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }

@@ -3,7 +3,7 @@
 import type { Db } from "../../../app/db/client.server.ts";
 import { orderFromShopify } from "../../../app/orders/from-shopify.ts";
 import { saveSettingsFile } from "../../../app/settings/store.server.ts";
-import { shopifyOrder } from "../../fixtures/shopify-order.ts";
+import { shopifyOrder } from "../../../devkit/orders/shopify-order.ts";
 import { seedOfflineSession } from "./session-token.ts";
 
 const HOUR = 3_600_000;

@@ -9,7 +9,7 @@ import type { AwinSettings } from "../../../app/networks/awin/settings.ts";
 import { AwinSimulator } from "../../../app/networks/awin/simulator.ts";
 import { currencyExponent, parseMinorUnits } from "../../../app/money/currency.ts";
 import type { CurrencyMode } from "../../../app/orders/model.ts";
-import { shopifyOrder, type LineSpec, type OrderSpec } from "../../fixtures/shopify-order.ts";
+import { shopifyOrder, type LineSpec, type OrderSpec } from "../../../devkit/orders/shopify-order.ts";
 import { ctx, priced, sent } from "../helpers.ts";
 
 const AWC = "1001_1732096800_3f2b1c0d9e8a7b6c5d4e3f2a1b0c9d8e";

@@ -4,7 +4,7 @@ import { classifyAwinEach } from "../../../app/networks/awin/classify.ts";
 import { awin } from "../../../app/networks/awin/index.ts";
 import type { AwinSettings } from "../../../app/networks/awin/settings.ts";
 import type { NetworkRequest } from "../../../app/networks/types.ts";
-import { shopifyOrder } from "../../fixtures/shopify-order.ts";
+import { shopifyOrder } from "../../../devkit/orders/shopify-order.ts";
 import { ctx, priced, sent } from "../helpers.ts";
 
 const settings: AwinSettings = { enabled: true, advertiserId: "1001", apiKey: "awin-token", commissionGroup: "", cookieDays: 30 };

@@ -1,8 +1,9 @@
 // Serves app/networks/awin/simulator.ts on 127.0.0.1 (a port from the OS) for the Awin tests, with the failure
-// modes of test/servers/network-simulators.ts, until the lead adds Awin to that shared list.
+// modes of devkit/simulators/network-simulators.ts, on a clock of the test's own (test/pipeline/pacing.test.ts).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { AwinSimulator, type AwinIncomingRequest, type AwinSimulatedAnswer, type AwinSimulatorOptions } from "../../../app/networks/awin/simulator.ts";
+import { AwinSimulator, type AwinSimulatorOptions } from "../../../app/networks/awin/simulator.ts";
+import type { IncomingRequest as AwinIncomingRequest, SimulatedAnswer as AwinSimulatedAnswer } from "../../../devkit/simulators/types.ts";
 
 export type AwinFailureMode = "5xx" | "429" | "timeout" | "401" | "malformed";
 

@@ -3,7 +3,7 @@ import { AWC_PATTERN, awinClick } from "../../../app/networks/awin/attribution.t
 import { awinGoldenExamples } from "../../../app/networks/awin/golden.ts";
 import { AWIN_NO_REVERSAL, awin } from "../../../app/networks/awin/index.ts";
 import type { AwinSettings } from "../../../app/networks/awin/settings.ts";
-import { shopifyOrder, shopifyRefund } from "../../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund } from "../../../devkit/orders/shopify-order.ts";
 import { ctx, decided, priced, sent, skipped } from "../helpers.ts";
 
 const settings: AwinSettings = { enabled: true, advertiserId: "1001", apiKey: "awin-token", commissionGroup: "", cookieDays: 30 };

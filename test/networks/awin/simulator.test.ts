@@ -1,12 +1,13 @@
 // The Awin simulator enforces the contract README.md lists, so that a relay bug cannot pass as a success.
 import { describe, expect, it } from "vitest";
-import { AwinSimulator, type AwinIncomingRequest } from "../../../app/networks/awin/simulator.ts";
+import { AwinSimulator } from "../../../app/networks/awin/simulator.ts";
+import type { IncomingRequest } from "../../../devkit/simulators/types.ts";
 
 const KEY = "awin-token";
 const AWC = "1001_1732096800_3f2b1c0d9e8a7b6c5d4e3f2a1b0c9d8e";
 const valid = { orderReference: "1001", amount: 12.5, channel: "aw", currency: "USD", awc: AWC, isTest: false, commissionGroups: [{ code: "DEFAULT", amount: 12.5 }] };
 
-function post(body: unknown, overrides: Partial<AwinIncomingRequest> = {}): AwinIncomingRequest {
+function post(body: unknown, overrides: Partial<IncomingRequest> = {}): IncomingRequest {
   return {
     method: "POST",
     path: "/s2s/advertiser/1001/orders",
@@ -102,7 +103,7 @@ describe("Awin simulator: the Conversion API contract", () => {
 
   it("lists the key's advertiser accounts for a bearer token, and nothing without one", () => {
     const sim = simulator();
-    const get = (authorization?: string): AwinIncomingRequest => ({ method: "GET", path: "/accounts", query: { type: "advertiser" }, headers: authorization ? { authorization } : {}, rawBody: "" });
+    const get = (authorization?: string): IncomingRequest => ({ method: "GET", path: "/accounts", query: { type: "advertiser" }, headers: authorization ? { authorization } : {}, rawBody: "" });
     expect(JSON.parse(sim.handle(get(`Bearer ${KEY}`)).body)).toEqual({ userId: 1, accounts: [{ accountId: 1001, accountName: "Simulated programme", accountType: "advertiser", userRole: "admin" }] });
     expect(sim.handle(get()).status).toBe(401);
     expect(sim.handle(get(KEY)).status).toBe(401);

@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { flexoffers } from "../../../app/networks/flexoffers/index.ts";
 import { flexoffersDocumentedOrder } from "../../fixtures/documented-orders.ts";
-import { startNetworkSimulators, type NetworkSimulators } from "../../servers/network-simulators.ts";
+import { startNetworkSimulators, type NetworkSimulators } from "../../../devkit/simulators/network-simulators.ts";
 import { ctx, deliver, priced, sent } from "../helpers.ts";
 
 let sims: NetworkSimulators;

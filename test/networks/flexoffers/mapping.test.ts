@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { flexoffers } from "../../../app/networks/flexoffers/index.ts";
 import { flexoffersDocumentedOrder } from "../../fixtures/documented-orders.ts";
-import { shopifyOrder } from "../../fixtures/shopify-order.ts";
+import { shopifyOrder } from "../../../devkit/orders/shopify-order.ts";
 import { ctx, decided, priced, sent, skipped } from "../helpers.ts";
 
 const settings = { enabled: true, advertiserId: "4b3c2d1e-aaaa-bbbb-cccc-1234567890ab", commissionId: "", cookieDays: 30 };

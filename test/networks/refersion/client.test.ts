@@ -3,16 +3,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { refersion } from "../../../app/networks/refersion/index.ts";
 import type { NetworkRequest } from "../../../app/networks/types.ts";
 import { refersionDocumentedOrder } from "../../fixtures/documented-orders.ts";
-import { shopifyRefund } from "../../fixtures/shopify-order.ts";
-import { startNetworkSimulators, type NetworkSimulators } from "../../servers/network-simulators.ts";
+import { shopifyRefund } from "../../../devkit/orders/shopify-order.ts";
+import { startNetworkSimulators, type NetworkSimulators } from "../../../devkit/simulators/network-simulators.ts";
 import { ctx, deliver, priced, pricedRefund, sent } from "../helpers.ts";
+import { RefersionSimulator } from "../../../app/networks/refersion/simulator.ts";
 
 let sims: NetworkSimulators;
 let settings: { enabled: boolean; publicKey: string; secretKey: string };
 
 beforeAll(async () => {
   sims = await startNetworkSimulators({ timeoutHoldMs: 3_000, retryAfterSeconds: 2 });
-  settings = { enabled: true, ...sims.credentials.refersion };
+  settings = { ...sims.credentials.refersion };
 });
 afterEach(() => {
   sims.reset();
@@ -73,6 +74,6 @@ describe("Refersion client against its loopback server", () => {
     expect((await deliver(refersion, sent(refersion.mapRefund(order, refund, settings, ctx)))).classification.kind).toBe("success");
     const rest = await deliver(refersion, sent(refersion.mapCancellation(order, settings, ctx)));
     expect(rest.classification).toMatchObject({ kind: "permanent", reason: expect.stringMatching(/only 1 of PROD_C left/) });
-    expect(sims.refersion.conversions.get("20150401102883")?.cancelled.get("PROD_C")).toBe(3);
+    expect(sims.simulator("refersion", RefersionSimulator).conversions.get("20150401102883")?.cancelled.get("PROD_C")).toBe(3);
   });
 });

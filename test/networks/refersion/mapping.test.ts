@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { refersion } from "../../../app/networks/refersion/index.ts";
 import { redactRequest } from "../../../app/networks/http.ts";
 import { refersionDocumentedOrder } from "../../fixtures/documented-orders.ts";
-import { shopifyOrder, shopifyRefund } from "../../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund } from "../../../devkit/orders/shopify-order.ts";
 import { ctx, decided, priced, pricedRefund, sent, skipped } from "../helpers.ts";
 
 const settings = { enabled: true, publicKey: "pub_live_123", secretKey: "sec_live_456" };

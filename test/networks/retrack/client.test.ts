@@ -2,9 +2,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { retrack } from "../../../app/networks/retrack/index.ts";
 import { RETRACK_DOCUMENTED_EVENT, retrackFullExampleOrder } from "../../fixtures/documented-orders.ts";
-import { shopifyRefund } from "../../fixtures/shopify-order.ts";
-import { startNetworkSimulators, type NetworkSimulators } from "../../servers/network-simulators.ts";
+import { shopifyRefund } from "../../../devkit/orders/shopify-order.ts";
+import { startNetworkSimulators, type NetworkSimulators } from "../../../devkit/simulators/network-simulators.ts";
 import { ctx, deliver, priced, pricedRefund, sent } from "../helpers.ts";
+import { RetrackSimulator } from "../../../app/networks/retrack/simulator.ts";
 
 let sims: NetworkSimulators;
 let settings: { enabled: boolean; apiToken: string; eventId: string };
@@ -33,7 +34,7 @@ describe("Retrack client against its loopback server", () => {
     const { classification } = await create();
     expect(classification.kind).toBe("success");
     const uuid = classification.kind === "success" ? classification.externalRef : undefined;
-    expect(uuid).toBe(sims.retrack.byOrderNumber("692549563")?.uuid);
+    expect(uuid).toBe(sims.simulator("retrack", RetrackSimulator).byOrderNumber("692549563")?.uuid);
   });
 
   it("updates the transaction after a partial refund, and rejects it on cancellation", async () => {
@@ -45,16 +46,16 @@ describe("Retrack client against its loopback server", () => {
     );
     const update = await deliver(retrack, sent(retrack.mapRefund(order, refund, settings, { sendTestOrders: false, externalRef: uuid })));
     expect(update.classification.kind).toBe("success");
-    expect(sims.retrack.transactions.get(uuid)?.body).toMatchObject({ orderSum: 30_000, vatSum: 7_500 });
+    expect(sims.simulator("retrack", RetrackSimulator).transactions.get(uuid)?.body).toMatchObject({ orderSum: 30_000, vatSum: 7_500 });
     const cancel = await deliver(retrack, sent(retrack.mapCancellation(order, settings, { sendTestOrders: false, externalRef: uuid })));
     expect(cancel.classification.kind).toBe("success");
-    expect(sims.retrack.transactions.get(uuid)?.status).toBe("rejected");
+    expect(sims.simulator("retrack", RetrackSimulator).transactions.get(uuid)?.status).toBe("rejected");
   });
 
   it("stops, without retrying, once Retrack has approved the transaction", async () => {
     const created = await create();
     const uuid = created.classification.kind === "success" ? created.classification.externalRef! : "";
-    sims.retrack.approve(uuid);
+    sims.simulator("retrack", RetrackSimulator).approve(uuid);
     const cancel = await deliver(retrack, sent(retrack.mapCancellation(priced(retrackFullExampleOrder()), settings, { sendTestOrders: false, externalRef: uuid })));
     expect(cancel.classification).toMatchObject({ kind: "permanent", reason: expect.stringMatching(/already approved/) });
   });
@@ -95,7 +96,7 @@ describe("Retrack client against its loopback server", () => {
     const again = await deliver(retrack, request);
     expect(again.result.ok && again.result.response.status).toBe(422);
     expect(again.classification).toMatchObject({ kind: "success", externalRef: uuid, note: expect.stringMatching(/looked up by order number/) });
-    expect(sims.retrack.transactions.size).toBe(1);
+    expect(sims.simulator("retrack", RetrackSimulator).transactions.size).toBe(1);
     const lookup = sims.received("retrack").find((r) => r.kind === "lookup");
     expect(lookup).toMatchObject({ method: "GET", path: "/api/v2/transactions", query: { byOrderNumber: "692549563" }, status: 200, accepted: false });
     expect(lookup?.headers.authorization).toBe(`Bearer ${settings.apiToken}`);

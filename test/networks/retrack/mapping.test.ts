@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { redactRequest } from "../../../app/networks/http.ts";
 import { retrack } from "../../../app/networks/retrack/index.ts";
 import { RETRACK_DOCUMENTED_EVENT, retrackFullExampleOrder, retrackS2sExampleOrder } from "../../fixtures/documented-orders.ts";
-import { shopifyOrder, shopifyRefund } from "../../fixtures/shopify-order.ts";
+import { shopifyOrder, shopifyRefund } from "../../../devkit/orders/shopify-order.ts";
 import { ctx, decided, priced, pricedRefund, sent, skipped } from "../helpers.ts";
 
 const settings = { enabled: true, apiToken: "DbV6KYhMm7firiNtgfOCEmRohglfAQUTUy4FudGOKtetC0yYSaKtOXIedfNX", eventId: RETRACK_DOCUMENTED_EVENT };

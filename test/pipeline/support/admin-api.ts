@@ -12,7 +12,7 @@ const bag = (set: RestMoneySet) => ({
   presentmentMoney: { amount: set.presentment_money.amount, currencyCode: set.presentment_money.currency_code },
 });
 
-/** The GraphQL shape Shopify gives the same order as a REST payload from test/fixtures/shopify-order.ts. */
+/** The GraphQL shape Shopify gives the same order as a REST payload from devkit/orders/shopify-order.ts. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function adminNodeFromRest(rest: any, landingOrigin = "https://shop.example"): AdminOrderNode {
   return {

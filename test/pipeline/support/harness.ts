@@ -1,6 +1,6 @@
-// A relay for pipeline tests: a fresh database of the given kind set as the app's db(), the loopback network
-// simulators with the relay's endpoints pointed at them, a shop whose settings use the simulators' keys, and
-// webhooks posted through the real route actions with Shopify's signature.
+// A relay for pipeline tests: a fresh database of the given kind set as the app's db(), a loopback simulator for
+// every registered network with the relay's endpoints pointed at them, a shop whose settings use the simulators'
+// keys, and webhooks posted through the real route actions with Shopify's signature.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { setDb, type Db, type DbKind } from "../../../app/db/client.server.ts";
 import { closeDriver } from "../../../app/pipeline/sql/driver.server.ts";
@@ -10,25 +10,17 @@ import { action as paidAction } from "../../../app/routes/webhooks.orders.paid.t
 import { action as refundAction } from "../../../app/routes/webhooks.refunds.create.tsx";
 import { saveSettingsFile } from "../../../app/settings/store.server.ts";
 import { createTestDb } from "../../support/databases.ts";
-import { signedWebhookRequest } from "../../support/shopify-webhook.ts";
-import { startNetworkSimulators, type NetworkSimulators, type SimulatorOptions } from "../../servers/network-simulators.ts";
+import { signedWebhookRequest } from "../../../devkit/shopify-webhook.ts";
+import { startNetworkSimulators, type NetworkSimulators, type SimulatorOptions } from "../../../devkit/simulators/network-simulators.ts";
 
 export const SHOP = "pipeline-worker.myshopify.com";
-export const RETRACK_EVENT = "1f80e399-6f55-4cef-b8b0-0f74752c1ceb";
 
 const routes = { "orders/paid": paidAction, "orders/cancelled": cancelledAction, "refunds/create": refundAction } as const;
 type Topic = keyof typeof routes;
 
-export function simulatorSettings(sims: NetworkSimulators, overrides: { refersionSecret?: string } = {}) {
-  return {
-    currency: "shop",
-    sendTestOrders: false,
-    networks: {
-      refersion: { enabled: true, publicKey: sims.credentials.refersion.publicKey, secretKey: overrides.refersionSecret ?? sims.credentials.refersion.secretKey },
-      retrack: { enabled: true, apiToken: sims.credentials.retrack.apiToken, eventId: RETRACK_EVENT },
-      flexoffers: { enabled: true, advertiserId: sims.credentials.flexoffers.advertiserId, commissionId: "" },
-    },
-  };
+/** Every simulated network on, with the settings its simulator accepts, changed where `overrides` says. */
+export function simulatorSettings(sims: NetworkSimulators, overrides?: Parameters<NetworkSimulators["settingsFile"]>[0]) {
+  return sims.settingsFile(overrides);
 }
 
 export const quietLogger: WorkerLogger = { info() {}, warn() {}, error: (message, fields) => console.error(message, fields) };

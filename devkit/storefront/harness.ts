@@ -71,8 +71,19 @@ export function metafieldFor(harness: Harness, overrides: MetafieldOverrides = {
   return { ...storefrontConfigFromSettings(settings), trackerUrl: `${harness.trackerOrigin}/refersion.js` };
 }
 
+/** A landing query the tracker stand-in records a referral from (its own tracker's link, as the network's links carry it). */
+export const TRACKER_REFERRAL = "rfsn=4711.a1b2c3";
+
 /** The networks whose clicks the script captures from a landing parameter, with their declarations. */
 export const capturing = networks.flatMap((network) => (network.storefront ? [{ id: network.id, label: network.label, capture: network.storefront }] : []));
+
+/** A landing query carrying every capturing network's example click (none with a redirect target). */
+export const everyCapturedClick = () => new URLSearchParams(capturing.map(({ capture }) => [capture.param, capture.example])).toString();
+
+/** Settings blocks switching off every network that runs its own tracker (Refersion): for pages without a tracker. */
+export function ownTrackersOff(): Record<string, SettingsBlock> {
+  return Object.fromEntries(networks.filter((network) => network.ownTracker).map((network) => [network.id, { ...(network.placeholderSettings ?? {}), enabled: false }]));
+}
 
 /** Settings blocks switching every network off: spread, then switch on the ones a test needs. */
 export function allOff(): Record<string, SettingsBlock> {
@@ -334,7 +345,7 @@ export class Harness {
   }
 }
 
-export { launchChromium } from "../support/chromium.ts";
+export { launchChromium } from "../chromium.ts";
 
 /** A fresh visitor: no cookies or storage, and every request that is not to a loopback address refused. */
 export async function visitorContext(browser: Browser): Promise<{ context: BrowserContext; blocked: string[] }> {

@@ -1,12 +1,13 @@
-// Plays Retrack's transactions API (https://retrack.refunder.com/help/tracking/s2s/transaction and
-// .../update-transaction): bearer token, integer minor units, products, data.uuid in the answer, updates and
+// Plays Retrack on loopback (devkit/simulators starts it; nothing production runs imports this file): its
+// transactions API (https://retrack.refunder.com/help/tracking/s2s/transaction and .../update-transaction): bearer token, integer minor units, products, data.uuid in the answer, updates and
 // rejections by uuid, no change at all once a transaction is approved, one transaction per order number (a second
 // create answers 422 "The order number has already been taken."), and the lookup by order number the update guide
 // documents (GET .../transactions?byOrderNumber=<number>, answered with the transaction in `data`). What a lookup
 // that finds nothing answers is not documented: this one says 404.
 import { randomUUID } from "node:crypto";
-import { isObject, knownCurrency, minorAmount, nonEmptyString, positiveInteger, UUID, type Problems } from "./contract.ts";
-import { jsonAnswer as json, type IncomingRequest, type SimulatedAnswer } from "./types.ts";
+import { isObject, knownCurrency, minorAmount, nonEmptyString, positiveInteger, UUID, type Problems } from "../../../devkit/simulators/contract.ts";
+import { jsonAnswer as json, type IncomingRequest, type SimulatedAnswer, type SimulatorDefinition } from "../../../devkit/simulators/types.ts";
+import type { RetrackSettings } from "./settings.ts";
 
 export interface RetrackTransactionState {
   uuid: string;
@@ -136,3 +137,25 @@ export class RetrackSimulator {
     return problems;
   }
 }
+
+export const simulator: SimulatorDefinition<RetrackSettings> = {
+  create: (settings) => new RetrackSimulator(settings.apiToken),
+  failures: {
+    "401": { status: 401, headers: { "content-type": "application/json" }, body: '{"message":"Unauthenticated."}' },
+  },
+  requiredFields: [
+    "event", "click", "orderNumber", "orderSum", "vatSum", "currency", "products",
+    "products.0.reference", "products.0.name", "products.0.quantity", "products.0.price", "products.0.vat",
+  ],
+  orderReferences: (request) => {
+    const number = (request.body as { orderNumber?: unknown } | null)?.orderNumber;
+    return number === undefined ? [] : [String(number)];
+  },
+  summarize(request) {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const what = body.status
+      ? `status ${String(body.status)}`
+      : `order ${String(body.orderNumber)} orderSum ${String(body.orderSum)} ${String(body.currency)} (minor units)`;
+    return `${request.path.replace(/.*\/transactions/, "transactions")} ${what}`;
+  },
+};

@@ -1,9 +1,11 @@
-// Plays Refersion: the server-side "orders paid" webhook, the v2 conversion cancel call and the v2 affiliate list
-// (what the credentials check reads), enforcing the
-// documented contract (https://www.refersion.dev/reference/webhook-tracking): both key headers, JSON,
-// cart_id / order_id / currency_code required, each item sku / quantity / price, amounts as JSON numbers.
-import { isObject, knownCurrency, majorAmount, nonEmptyString, positiveInteger, type Problems } from "./contract.ts";
-import { jsonAnswer as json, type IncomingRequest, type SimulatedAnswer } from "./types.ts";
+// Plays Refersion on loopback (devkit/simulators starts it; nothing production runs imports this file): the
+// server-side "orders paid" webhook, the v2 conversion cancel call and the v2 affiliate list (what the credentials
+// check reads), enforcing the documented contract (https://www.refersion.dev/reference/webhook-tracking): both key
+// headers, JSON, cart_id / order_id / currency_code required, each item sku / quantity / price, amounts as JSON
+// numbers.
+import { isObject, knownCurrency, majorAmount, nonEmptyString, positiveInteger, type Problems } from "../../../devkit/simulators/contract.ts";
+import { jsonAnswer as json, type IncomingRequest, type SimulatedAnswer, type SimulatorDefinition } from "../../../devkit/simulators/types.ts";
+import type { RefersionSettings } from "./settings.ts";
 
 export interface RefersionKeys {
   publicKey: string;
@@ -117,3 +119,22 @@ export class RefersionSimulator {
     return json(200, { success: true }, true, "cancel", { parsed: body });
   }
 }
+
+export const simulator: SimulatorDefinition<RefersionSettings> = {
+  create: (settings) => new RefersionSimulator({ publicKey: settings.publicKey, secretKey: settings.secretKey }),
+  failures: {
+    "401": { status: 401, headers: { "content-type": "application/json" }, body: '{"error":"Invalid API keys"}' },
+    // Refersion's webhook cut off mid-answer: the relay must not take a half answer for a success.
+    malformed: { status: 200, headers: { "content-type": "application/json" }, body: '{"status":"succ', cut: true },
+  },
+  requiredFields: ["cart_id", "order_id", "currency_code", "items", "items.0.sku", "items.0.quantity", "items.0.price"],
+  orderReferences: (request) => {
+    const id = (request.body as { order_id?: unknown } | null)?.order_id;
+    return id === undefined ? [] : [String(id)];
+  },
+  summarize(request) {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const items = Array.isArray(body.items) ? body.items.length : 0;
+    return `order ${String(body.order_id)}, ${items} item(s)${body.currency_code ? `, ${String(body.currency_code)}` : ""}`;
+  },
+};

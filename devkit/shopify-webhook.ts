@@ -1,6 +1,6 @@
 // Builds webhook requests exactly as Shopify sends them: raw JSON body, base64 HMAC-SHA256 with the app's secret.
 import { createHmac, randomUUID } from "node:crypto";
-import { API_VERSION } from "../../app/shopify/api-version.ts";
+import { API_VERSION } from "../app/shopify/api-version.ts";
 
 export const TEST_API_SECRET = "test-api-secret";
 

@@ -4,9 +4,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { action as cancelled } from "../../../app/routes/webhooks.orders.cancelled.tsx";
-import { action as paid } from "../../../app/routes/webhooks.orders.paid.tsx";
-import { action as refunds } from "../../../app/routes/webhooks.refunds.create.tsx";
+import { action as cancelled } from "../app/routes/webhooks.orders.cancelled.tsx";
+import { action as paid } from "../app/routes/webhooks.orders.paid.tsx";
+import { action as refunds } from "../app/routes/webhooks.refunds.create.tsx";
 
 const routes: Record<string, (args: ActionFunctionArgs) => Promise<Response>> = {
   "/webhooks/orders/paid": paid,

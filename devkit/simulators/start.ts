@@ -1,10 +1,10 @@
-// Runs the three network simulators on their own: `npx tsx test/servers/start.ts`. Prints the environment the
-// relay needs to talk to them, then serves until interrupted.
+// Runs a simulator for every registered network on its own: `npx tsx devkit/simulators/start.ts`. Prints the
+// environment the relay needs to talk to them and the settings file they accept, then serves until interrupted.
 import { startNetworkSimulators } from "./network-simulators.ts";
 
 const simulators = await startNetworkSimulators();
 for (const [name, value] of Object.entries(simulators.env)) console.log(`export ${name}=${value}`);
-console.log(`# credentials: ${JSON.stringify(simulators.credentials)}`);
+console.log(`# settings file: ${JSON.stringify(simulators.settingsFile())}`);
 const stop = async () => {
   await simulators.close();
   process.exit(0);

@@ -1,6 +1,10 @@
-// The simulators themselves: each enforces its network's contract, and failure injection is exact and repeatable.
+// The simulators themselves (devkit/simulators): one for every registered network, each enforcing its network's
+// contract, and failure injection is exact and repeatable.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startNetworkSimulators, type NetworkSimulators } from "./network-simulators.ts";
+import { networks } from "../../app/networks/registry.ts";
+import { RefersionSimulator } from "../../app/networks/refersion/simulator.ts";
+import { startNetworkSimulators, type NetworkSimulators } from "../../devkit/simulators/network-simulators.ts";
+import { RetrackSimulator } from "../../app/networks/retrack/simulator.ts";
 
 let sims: NetworkSimulators;
 beforeAll(async () => {
@@ -22,9 +26,43 @@ async function post(url: string, headers: Record<string, string>, body: unknown)
 }
 
 describe("network simulators", () => {
-  it("listen on loopback only and hand out the four endpoint variables", () => {
-    expect(Object.keys(sims.env).sort()).toEqual(["FLEXOFFERS_POSTBACK_URL", "REFERSION_API_URL", "REFERSION_WEBHOOK_URL", "RETRACK_API_URL"]);
+  it("play every registered network, on loopback only, handing out every endpoint variable the registry declares", () => {
+    expect(sims.networks).toEqual(networks.map((network) => network.id));
+    expect(Object.keys(sims.env).sort()).toEqual(networks.flatMap((network) => network.endpoints.map((endpoint) => endpoint.env)).sort());
     for (const url of Object.values(sims.env)) expect(new URL(url).hostname).toBe("127.0.0.1");
+    // Each endpoint keeps its production path, which its network's simulator serves.
+    for (const endpoint of networks.flatMap((network) => network.endpoints)) {
+      const { pathname } = new URL(endpoint.default);
+      expect(new URL(sims.env[endpoint.env]!).pathname).toBe(pathname);
+    }
+  });
+
+  it("accept the settings derived from each network's placeholders, secrets replaced by searchable ones", () => {
+    for (const network of networks) {
+      const settings = (sims.credentials as Record<string, Record<string, unknown>>)[network.id]!;
+      expect(settings.enabled).toBe(true);
+      expect(network.settingsSchema.safeParse(settings).success).toBe(true);
+      for (const field of network.fields) {
+        if (field.secret) expect(settings[field.key]).toBe(`simulated-${network.id}-${field.key}`);
+        else expect(settings[field.key]).toEqual((network.placeholderSettings as Record<string, unknown>)[field.key] ?? settings[field.key]);
+      }
+    }
+    expect(sims.secrets()).toEqual(networks.flatMap((network) => network.fields.filter((f) => f.secret).map((f) => `simulated-${network.id}-${f.key}`)));
+    expect(Object.keys(sims.settingsFile().networks)).toEqual(networks.map((network) => network.id));
+  });
+
+  it("refuse a failure mode the network does not have, and a network they do not play", async () => {
+    expect(() => sims.failNext("refersion", "no-click")).toThrow(/no failure mode "no-click"/);
+    const one = await startNetworkSimulators({ networks: ["retrack"] });
+    try {
+      expect(one.networks).toEqual(["retrack"]);
+      expect(Object.keys(one.env)).toEqual(networks.find((n) => n.id === "retrack")!.endpoints.map((e) => e.env));
+      expect(() => one.received("refersion")).not.toThrow();
+      expect(() => one.failNext("refersion", "5xx")).toThrow(/not simulated here/);
+      expect(() => one.simulator("retrack", RefersionSimulator)).toThrow(/RetrackSimulator, not a RefersionSimulator/);
+    } finally {
+      await one.close();
+    }
   });
 
   it("Refersion: requires its fields and amounts as numbers with the currency's decimals", async () => {
@@ -64,9 +102,9 @@ describe("network simulators", () => {
     const uuid = (JSON.parse(created.text) as { data: { uuid: string } }).data.uuid;
     expect((await post(`${url}/${uuid}`, auth, { ...body, orderSum: 5000, products: [{ ...body.products[0], price: 5000 }] })).status).toBe(200);
     expect((await post(`${url}/00000000-0000-4000-8000-000000000000`, auth, { status: "rejected" })).status).toBe(404);
-    sims.retrack.approve(uuid);
+    sims.simulator("retrack", RetrackSimulator).approve(uuid);
     expect((await post(`${url}/${uuid}`, auth, { status: "rejected" })).status).toBe(422);
-    expect(sims.retrack.transactions.get(uuid)).toMatchObject({ status: "approved", body: { orderSum: 5000 } });
+    expect(sims.simulator("retrack", RetrackSimulator).transactions.get(uuid)).toMatchObject({ status: "approved", body: { orderSum: 5000 } });
   });
 
   it("FlexOffers: GET with orderamount and ordernumber, 200 bodies that say what went wrong", async () => {
