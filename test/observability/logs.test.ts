@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createLogger, fieldLogger, logLevelFromEnv } from "../../app/observability/log.server.ts";
 import { ensureAppBuild } from "../app/support/app-build.ts";
+import { networks } from "../../app/networks/registry.ts";
 import { simulatedSecrets } from "../../devkit/simulators/settings.ts";
 import { shopifyOrder } from "../../devkit/orders/shopify-order.ts";
 
@@ -102,7 +103,7 @@ describe("npm run demo's output", () => {
     for (const line of webhooks) expect(line).toMatchObject({ level: "info", shop: "demo-store.myshopify.com", topic: expect.any(String), status: expect.any(Number) });
     expect(deliveries.length).toBeGreaterThanOrEqual(14);
     for (const line of deliveries) {
-      expect(line).toMatchObject({ shop: "demo-store.myshopify.com", order: expect.any(String), delivery: expect.any(String), network: expect.stringMatching(/^(refersion|retrack|flexoffers)$/) });
+      expect(line).toMatchObject({ shop: "demo-store.myshopify.com", order: expect.any(String), delivery: expect.any(String), network: expect.stringMatching(new RegExp(`^(${networks.map((n) => n.id).join("|")})$`)) });
     }
     // No pipeline line in the old free-text form.
     expect(output).not.toMatch(/^\[worker\]/m);
