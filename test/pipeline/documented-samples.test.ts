@@ -19,7 +19,11 @@ import {
 } from "../fixtures/shopify-samples/index.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
 import { webhookHeaders } from "../../devkit/shopify-webhook.ts";
-import { DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
+import { simulatedSettingsFile } from "../../devkit/simulators/settings.ts";
+
+// These tests read the figures of three networks by name; every registered network gets the shared rules through
+// test/networks/conformance.test.ts.
+const DEMO_SETTINGS = simulatedSettingsFile(["refersion", "retrack", "flexoffers"]);
 
 const SHOP = "documented-samples.myshopify.com";
 type Action = (args: ActionFunctionArgs) => Promise<Response>;

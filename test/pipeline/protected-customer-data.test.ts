@@ -7,7 +7,12 @@ import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
 import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
-import { attributedOrder, DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
+import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
+import { simulatedSettingsFile } from "../../devkit/simulators/settings.ts";
+
+// These tests read the figures of three networks by name; every registered network gets the shared rules through
+// test/networks/conformance.test.ts.
+const DEMO_SETTINGS = simulatedSettingsFile(["refersion", "retrack", "flexoffers"]);
 
 const SHOP = "no-level-two.myshopify.com";
 

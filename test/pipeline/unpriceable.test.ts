@@ -11,7 +11,11 @@ import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { shopifyOrder, shopifyRefund, withoutMoneySets } from "../../devkit/orders/shopify-order.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
 import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
-import { DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
+import { simulatedSettingsFile } from "../../devkit/simulators/settings.ts";
+
+// These tests read the figures of three networks by name; every registered network gets the shared rules through
+// test/networks/conformance.test.ts.
+const DEMO_SETTINGS = simulatedSettingsFile(["refersion", "retrack", "flexoffers"]);
 
 const SHOP = "unpriceable.myshopify.com";
 type Action = (args: ActionFunctionArgs) => Promise<Response>;
