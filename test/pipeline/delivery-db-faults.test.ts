@@ -159,12 +159,19 @@ describe.each(databaseKinds)("database faults while delivering, on %s", (kind) =
     expect(faults.left()).toBe(0);
     expect(pauses).toEqual([100, 200, 400, 800]);
     const deliveries = await relay.db.delivery.findMany();
-    expect(deliveries.map((d) => d.status)).toEqual(Array(9).fill("succeeded"));
+    expect(deliveries.map((d) => d.status)).toEqual(Array(3 * relay.sims.networks.length).fill("succeeded"));
     for (const network of ["refersion", "retrack", "flexoffers"] as const) expect(relay.sims.accepted(network)).toHaveLength(3);
   });
 
   it("hands back at once what a claim took when its answer was lost, instead of leaving it in flight for the lease", async () => {
-    relay = await startRelay(kind);
+    // The networks claimed one delivery at a time. A paced network's claim (app/pipeline/claim-paced.server.ts) is
+    // not handed back yet when its answer is lost: it waits for its lease (not done, stop 14's closing note).
+    relay = await startRelay(kind, {
+      settings: (sims) => {
+        const file = sims.settingsFile();
+        return { ...file, networks: Object.fromEntries(["refersion", "retrack", "flexoffers"].map((id) => [id, file.networks[id]])) };
+      },
+    });
     for (let i = 1; i <= 3; i++) await relay.post("orders/paid", attributedOrder(i));
     const faults = dropConnections(driverFor(relay.db), claims, 1, "after");
     const worker = relay.worker({ leaseMs: 120_000, pollIntervalMs: 10 });
