@@ -1,5 +1,5 @@
 // Awin's API host (AWIN_API_URL), read at call time so tests can point it at a loopback server.
-import { endpointUrl } from "../shared/endpoints.ts";
+import { endpointBase } from "../shared/endpoints.ts";
 import type { NetworkEndpoint } from "../types.ts";
 
 export const awinApiEndpoint = {
@@ -10,16 +10,12 @@ export const awinApiEndpoint = {
 
 export const AWIN_API_DEFAULT = awinApiEndpoint.default;
 
-export function awinApiBase(): string {
-  return endpointUrl(awinApiEndpoint).replace(/\/+$/, "");
-}
-
 /** The Conversion API: one POST per batch of orders of one advertiser. */
 export function awinOrdersUrl(advertiserId: string): string {
-  return `${awinApiBase()}/s2s/advertiser/${encodeURIComponent(advertiserId)}/orders`;
+  return `${endpointBase(awinApiEndpoint)}/s2s/advertiser/${encodeURIComponent(advertiserId)}/orders`;
 }
 
 /** The accounts the API token's user can reach (the credentials check). */
 export function awinAccountsUrl(): string {
-  return `${awinApiBase()}/accounts?type=advertiser`;
+  return `${endpointBase(awinApiEndpoint)}/accounts?type=advertiser`;
 }

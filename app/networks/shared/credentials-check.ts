@@ -1,7 +1,7 @@
 // The transport and the shared answers of a "test connection" (NetworkDefinition.checkCredentials): one read-only
 // request that reports no order, never following a redirect (a 3xx could carry the keys to another host), with
 // a time limit. Each network's check.ts decides what its answers prove.
-import { DEFAULT_TIMEOUT_MS, responseExcerpt, withoutSecrets } from "../http.ts";
+import { responseExcerpt, sendNetworkRequest } from "../http.ts";
 import type { CredentialsCheck, NetworkRequest } from "../types.ts";
 
 /** Bodies are read up to this size: a check only needs the first lines of an answer. */
@@ -10,24 +10,10 @@ const MAX_BODY_CHARS = 16 * 1024;
 export type CheckAnswer = { ok: true; status: number; body: string } | { ok: false; error: string };
 
 export async function askNetwork(request: NetworkRequest, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<CheckAnswer> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
-  try {
-    const response = await fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body === null || request.method === "GET" ? undefined : JSON.stringify(request.body),
-      redirect: "manual",
-      signal: AbortSignal.any(signals),
-    });
-    const body = (await response.text()).slice(0, MAX_BODY_CHARS);
-    return { ok: true, status: response.status, body };
-  } catch (error) {
-    const timedOut = error instanceof Error && error.name === "TimeoutError";
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const text = timedOut ? `no answer within ${timeoutMs} ms` : `${(error as Error).message}${cause?.message ? `: ${cause.code ?? ""} ${cause.message}` : ""}`;
-    return { ok: false, error: withoutSecrets(text, request) };
-  }
+  // The deliveries' sender: it never follows a redirect, and keeps secrets out of its error text.
+  const result = await sendNetworkRequest(request, options);
+  if (!result.ok) return { ok: false, error: result.error };
+  return { ok: true, status: result.response.status, body: result.response.body.slice(0, MAX_BODY_CHARS) };
 }
 
 export type CheckResponse = Extract<CheckAnswer, { ok: true }>;
