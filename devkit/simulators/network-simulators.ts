@@ -42,6 +42,8 @@ export interface SimulatorOptions {
   now?: () => number;
   /** false: no simulator enforces its network's rate limit (SimulatorCreateOptions.rateLimits says when). */
   rateLimits?: boolean;
+  /** By network, the rate limit its simulator enforces in place of the documented one (SimulatorCreateOptions.rateLimit). */
+  rateLimitOf?: Partial<Record<SimulatedNetwork, { requests: number; perMs: number }>>;
 }
 
 export interface NetworkSimulators {
@@ -120,7 +122,14 @@ export async function startNetworkSimulators(options: SimulatorOptions = {}): Pr
   const byId = new Map<SimulatedNetwork, LoadedSimulator & { simulator: NetworkSimulator }>(
     loaded.map((entry) => [
       entry.network.id as SimulatedNetwork,
-      { ...entry, simulator: entry.definition.create((credentials as Record<string, SettingsBlock>)[entry.network.id]!, { now, rateLimits: options.rateLimits ?? true }) },
+      {
+        ...entry,
+        simulator: entry.definition.create((credentials as Record<string, SettingsBlock>)[entry.network.id]!, {
+          now,
+          rateLimits: options.rateLimits ?? true,
+          rateLimit: options.rateLimitOf?.[entry.network.id as SimulatedNetwork],
+        }),
+      },
     ]),
   );
   const of = (network: SimulatedNetwork) => {

@@ -79,6 +79,8 @@ export interface SimulatorCreateOptions {
    * as its DeliveryPacing says (app/networks/types.ts).
    */
   rateLimits: boolean;
+  /** Where rateLimits holds: a limit of the caller's own in place of the documented one (a window a test can fill). */
+  rateLimit?: { requests: number; perMs: number };
 }
 
 /** What app/networks/<id>/simulator.ts exports as `simulator`. */

@@ -1,9 +1,9 @@
-// Per-network pacing (app/networks/types.ts DeliveryPacing) through the real worker, against Awin's loopback
-// simulator (which answers 429 past its rate limit, reading the same controlled clock): a shop's requests to a
+// Per-network pacing (app/networks/types.ts DeliveryPacing) through the real worker, against devkit's simulator of
+// Awin (which answers 429 past its rate limit, reading the same controlled clock): a shop's requests to a
 // rate-limited network keep to its limit across two workers sharing the database; due conversions travel in
 // batches of up to the network's size; and in a batch each order succeeds or fails on its own, with its own
-// attempt row. Awin is not in the registry yet (another branch registers it): this file adds it to the registry
-// for itself, with pacing a test can change before starting its workers.
+// attempt row. This file puts a copy of Awin's definition in the registry, with pacing a test can change before
+// starting its workers.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setDb, type Db } from "../../app/db/client.server.ts";
 import { AWIN_RATE_LIMIT } from "../../app/networks/awin/index.ts";
@@ -14,8 +14,9 @@ import { ingestPaidOrder } from "../../app/pipeline/ingest.server.ts";
 import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { startWorker, type Worker } from "../../app/pipeline/worker.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
+import { AwinSimulator } from "../../app/networks/awin/simulator.ts";
 import { shopifyOrder } from "../../devkit/orders/shopify-order.ts";
-import { startAwinLoopback, type AwinLoopback } from "../networks/awin/loopback.ts";
+import { startNetworkSimulators, type NetworkSimulators } from "../../devkit/simulators/network-simulators.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
 import { quietLogger } from "./support/harness.ts";
 
@@ -36,7 +37,7 @@ type Request = { reference: string; orders: number };
 
 describe.each(databaseKinds)("pacing on %s", (kind) => {
   let db: Db;
-  let sim: AwinLoopback;
+  let sims: NetworkSimulators;
   let workers: Worker[] = [];
   // Read by the workers and by the simulator's rate limit: starts from the real now, moves only when a test moves it.
   let clock = Date.now();
@@ -50,7 +51,7 @@ describe.each(databaseKinds)("pacing on %s", (kind) => {
   afterEach(async () => {
     await Promise.all(workers.map((worker) => worker.stop()));
     workers = [];
-    await sim?.close();
+    await sims?.close();
     vi.unstubAllEnvs();
     setDb(undefined);
     await closeDriver(db);
@@ -58,12 +59,12 @@ describe.each(databaseKinds)("pacing on %s", (kind) => {
   });
 
   async function startAwin(rateLimit: { requests: number; perMs: number } = AWIN_RATE_LIMIT) {
-    sim = await startAwinLoopback({ now: () => clock, rateLimit });
-    vi.stubEnv("AWIN_API_URL", sim.env.AWIN_API_URL);
+    sims = await startNetworkSimulators({ networks: ["awin"], now: () => clock, rateLimitOf: { awin: rateLimit } });
+    for (const [name, value] of Object.entries(sims.env)) vi.stubEnv(name, value);
   }
 
   async function shopWithAwin(shop: string) {
-    await saveSettingsFile(db, shop, { networks: { awin: { enabled: true, ...sim.credentials, commissionGroup: "", cookieDays: 30 } } });
+    await saveSettingsFile(db, shop, { networks: { awin: { ...sims.credentials.awin, enabled: true, commissionGroup: "", cookieDays: 30 } } });
   }
 
   /** A paid order with an Awin click, recorded as orders/paid would record it. */
@@ -91,7 +92,7 @@ describe.each(databaseKinds)("pacing on %s", (kind) => {
   }
 
   const conversions = (): Request[] =>
-    sim.received()
+    sims.received("awin")
       .filter((r) => r.kind === "conversion")
       .map((r) => {
         const orders = (JSON.parse(r.rawBody) as { orders: Array<{ orderReference: string }> }).orders;
@@ -117,7 +118,7 @@ describe.each(databaseKinds)("pacing on %s", (kind) => {
       clock += 30_000;
     }
     expect(perStep).toEqual([["1", "2"], ["1", "2"], ["1", "2"], []]);
-    expect(sim.received().map((r) => r.status)).toEqual(Array(6).fill(200));
+    expect(sims.received("awin").map((r) => r.status)).toEqual(Array(6).fill(200));
     expect(await db.delivery.groupBy({ by: ["status"], _count: true })).toEqual([{ status: "succeeded", _count: 6 }]);
 
     // A request goes once its slot has come, not before: the next one 30 seconds after it, not 15.
@@ -145,7 +146,7 @@ describe.each(databaseKinds)("pacing on %s", (kind) => {
 
     // Without a rate limit the batches go at once, so they may arrive in any order.
     expect(conversions().map((r) => r.orders).sort()).toEqual([1, 3, 3]);
-    expect(sim.simulator.orders.size).toBe(7);
+    expect(sims.simulator("awin", AwinSimulator).orders.size).toBe(7);
     const deliveries = await db.delivery.findMany({ where: { shop }, include: { attemptsLog: true, order: true } });
     expect(deliveries.map((d) => d.status)).toEqual(Array(7).fill("succeeded"));
     for (const d of deliveries) {
@@ -182,7 +183,7 @@ describe.each(databaseKinds)("pacing on %s", (kind) => {
     const shop = "mixed.myshopify.com";
     await shopWithAwin(shop);
     // Awin already has a transaction 5502 with other values, so it refuses this shop's 5502.
-    sim.simulator.orders.set("5502", { orderReference: "5502", amount: 1, channel: "aw", currency: "USD" });
+    sims.simulator("awin", AwinSimulator).orders.set("5502", { orderReference: "5502", amount: 1, channel: "aw", currency: "USD" });
     for (const reference of [5501, 5502, 5503]) await paid(shop, reference);
     start(1);
     await idle();
@@ -196,6 +197,6 @@ describe.each(databaseKinds)("pacing on %s", (kind) => {
     ]);
     expect(deliveries[1]!.reason).toMatch(/did not record the order: order 5502: orderReference 5502 was already recorded with other values/);
     expect(deliveries.map((d) => d.attemptsLog.map((a) => a.outcome))).toEqual([["success"], ["permanent"], ["success"]]);
-    expect([...sim.simulator.orders.keys()].sort()).toEqual(["5501", "5502", "5503"]);
+    expect([...sims.simulator("awin", AwinSimulator).orders.keys()].sort()).toEqual(["5501", "5502", "5503"]);
   });
 });

@@ -202,8 +202,8 @@ export class AwinSimulator {
 }
 
 export const simulator: SimulatorDefinition<AwinSettings> = {
-  create: (settings, { now, rateLimits }) =>
-    new AwinSimulator({ advertiserId: settings.advertiserId, apiKey: settings.apiKey, now, ...(rateLimits ? {} : { rateLimit: { requests: Infinity, perMs: 1 } }) }),
+  create: (settings, { now, rateLimits, rateLimit }) =>
+    new AwinSimulator({ advertiserId: settings.advertiserId, apiKey: settings.apiKey, now, rateLimit: rateLimits ? rateLimit : { requests: Infinity, perMs: 1 } }),
   requiredFields: ["orders", "orders.0.orderReference", "orders.0.amount", "orders.0.channel", "orders.0.currency", "orders.0.commissionGroups"],
   orderReferences: (request) => {
     const orders = (request.body as { orders?: Array<{ orderReference?: unknown }> } | null)?.orders;
