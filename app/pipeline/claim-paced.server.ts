@@ -4,12 +4,12 @@
 // NetworkConnection row, moved forward in the claim's transaction only while it has passed, so that every worker
 // process sharing the database keeps to one request per perMs / requests for that shop: evenly spaced, which never
 // puts more than `requests` into any window of perMs. Claims for every other network stay in claim.server.ts.
-import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client.server.ts";
 import type { AnyNetworkDefinition } from "../networks/registry.ts";
-import { claimedRow, CLAIMED_COLUMNS, type ClaimedDelivery } from "./claim.server.ts";
+import type { Classification } from "../networks/types.ts";
+import { claimedRow, CLAIMED_COLUMNS, newLeaseOwner, type ClaimedDelivery } from "./claim.server.ts";
 import { CONVERSION } from "./model.ts";
-import { driverFor, sql, type Work } from "./sql/driver.server.ts";
+import { driverFor, sql, type Stmt, type Work } from "./sql/driver.server.ts";
 
 export interface PacedNetwork {
   network: string;
@@ -31,6 +31,11 @@ export function pacedNetworks(definitions: readonly AnyNetworkDefinition[]): Pac
 
 export interface PacedClaimOptions {
   owner: string;
+  /**
+   * The lease owner of every unit this call claims, when the caller needs to know it beforehand: a call whose
+   * answer is lost is handed back by it (releasePacedClaimOf).
+   */
+  leaseOwner?: string;
   /** Requests (claims) wanted at most. */
   limit: number;
   leaseMs: number;
@@ -39,6 +44,9 @@ export interface PacedClaimOptions {
 }
 
 const EPOCH = new Date(0);
+
+/** What a claim at `now` sets the shop's next request slot to. */
+const slotTaken = (now: Date, intervalMs: number) => new Date(now.getTime() + intervalMs);
 
 /** Shops with due work for a paced network whose next request slot has come. */
 function* targets(o: PacedClaimOptions): Work<Array<{ shop: string; network: string }>> {
@@ -61,7 +69,7 @@ function* targets(o: PacedClaimOptions): Work<Array<{ shop: string; network: str
  * brings the other due conversions along (up to batchSize); a reversal goes alone. As in claim.server.ts, nothing
  * is taken for an order that has a delivery to this network in flight.
  */
-function* claimOne(kind: "sqlite" | "postgresql", o: PacedClaimOptions, pace: PacedNetwork, shop: string): Work<ClaimedDelivery[]> {
+function* claimOne(kind: "sqlite" | "postgresql", o: PacedClaimOptions, leaseOwner: string, pace: PacedNetwork, shop: string): Work<ClaimedDelivery[]> {
   const { rows } = yield {
     sql: `SELECT "id", "kind" FROM "Delivery" AS "due"
       WHERE "shop" = ? AND "network" = ? AND "status" = 'pending' AND "nextAttemptAt" <= ?
@@ -75,11 +83,10 @@ function* claimOne(kind: "sqlite" | "postgresql", o: PacedClaimOptions, pace: Pa
   const ids = (first.kind === CONVERSION ? rows.filter((row) => row.kind === CONVERSION) : [first]).map((row) => String(row.id));
   if (pace.intervalMs !== null) {
     // The slot: taken only while it has come, so of two workers racing for it one gets it and the other nothing.
-    const slot = yield sql`UPDATE "NetworkConnection" SET "nextRequestAt" = ${new Date(o.now.getTime() + pace.intervalMs)}
+    const slot = yield sql`UPDATE "NetworkConnection" SET "nextRequestAt" = ${slotTaken(o.now, pace.intervalMs)}
       WHERE "shop" = ${shop} AND "network" = ${pace.network} AND ("nextRequestAt" IS NULL OR "nextRequestAt" <= ${o.now})`;
     if (slot.changes === 0) return [];
   }
-  const leaseOwner = `${o.owner}:${randomBytes(9).toString("base64url")}`;
   const claimed = yield {
     sql: `UPDATE "Delivery" SET "status" = 'in_flight', "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ?
       WHERE "id" IN (${ids.map(() => "?").join(", ")}) AND "status" = 'pending'
@@ -93,13 +100,58 @@ function* claimOne(kind: "sqlite" | "postgresql", o: PacedClaimOptions, pace: Pa
 export async function claimPacedDeliveries(db: Db, options: PacedClaimOptions): Promise<ClaimedDelivery[][]> {
   if (options.limit <= 0 || options.paced.length === 0) return [];
   const driver = driverFor(db);
+  const leaseOwner = options.leaseOwner ?? newLeaseOwner(options.owner);
   const found = await driver.read(() => targets(options));
   const units: ClaimedDelivery[][] = [];
   for (const target of found) {
     const pace = options.paced.find((p) => p.network === target.network);
     if (!pace) continue;
-    const unit = await driver.transaction(() => claimOne(driver.kind, options, pace, target.shop));
+    const unit = await driver.transaction(() => claimOne(driver.kind, options, leaseOwner, pace, target.shop));
     if (unit.length) units.push(unit);
   }
   return units;
+}
+
+/**
+ * Hands back whatever one call of claimPacedDeliveries took, for a call that threw: a claim whose answer was lost
+ * (the connection dropped around its COMMIT) may have committed, and units claimed before it never reached the
+ * worker either. As releaseClaimOf in claim.server.ts does for the other networks, their deliveries are due again
+ * at once; and the request slots those claims took go back to the claim's time, since nothing was sent in them.
+ * A slot that has moved on since (another claim took a later one) is left alone.
+ */
+export async function releasePacedClaimOf(db: Db, claim: Pick<PacedClaimOptions, "now" | "paced"> & { leaseOwner: string }, now: Date): Promise<number> {
+  const { leaseOwner } = claim;
+  return driverFor(db).transaction(function* () {
+    const released = yield sql`UPDATE "Delivery" SET "status" = 'pending', "leaseOwner" = NULL, "leaseExpiresAt" = NULL,
+        "nextAttemptAt" = ${now}, "updatedAt" = ${now}
+      WHERE "leaseOwner" = ${leaseOwner} AND "status" = 'in_flight' RETURNING "shop", "network"`;
+    const slots = new Set(released.rows.map((row) => JSON.stringify([String(row.shop), String(row.network)])));
+    for (const slot of slots) {
+      const [shop, network] = JSON.parse(slot) as [string, string];
+      const intervalMs = claim.paced.find((pace) => pace.network === network)?.intervalMs;
+      if (intervalMs === null || intervalMs === undefined) continue;
+      yield sql`UPDATE "NetworkConnection" SET "nextRequestAt" = ${claim.now}
+        WHERE "shop" = ${shop} AND "network" = ${network} AND "nextRequestAt" = ${slotTaken(claim.now, intervalMs)}`;
+    }
+    return released.rows.length;
+  });
+}
+
+/**
+ * A 429 with Retry-After speaks for the shop's key, not only for the deliveries in that request: the shop's next
+ * request slot moves to at least then, so the paced claim sends none of its other due deliveries into the same
+ * refusal. Capped as the deliveries' own wait is (RetryPolicy.maxRetryAfterMs in retry-policy.ts). Only the paced
+ * claim reads the slot; for the other networks the statement changes a column nothing reads.
+ */
+export function* holdOffAfterRetryAfter(
+  d: Pick<ClaimedDelivery, "shop" | "network">,
+  answer: { httpStatus: number | null; classification: Classification },
+  maxWaitMs: number,
+  now: Date,
+): Generator<Stmt, void, unknown> {
+  const c = answer.classification;
+  if (answer.httpStatus !== 429 || c.kind !== "retry" || !c.retryAfterMs || c.retryAfterMs <= 0) return;
+  const until = new Date(now.getTime() + Math.min(c.retryAfterMs, maxWaitMs));
+  yield sql`UPDATE "NetworkConnection" SET "nextRequestAt" = ${until}
+    WHERE "shop" = ${d.shop} AND "network" = ${d.network} AND ("nextRequestAt" IS NULL OR "nextRequestAt" < ${until})`;
 }

@@ -8,6 +8,7 @@ import type { Classification, NetworkDefinition, NetworkRequest } from "../netwo
 import type { NormalizedOrder, NormalizedRefund } from "../orders/model.ts";
 import { markCredentialsOk, markCredentialsRejected, type ConnectedNetwork, type ShopConfig } from "../settings/store.server.ts";
 import { releaseClaims, renewLease, renewLeases, SHOP_UNINSTALLED, type ClaimedDelivery } from "./claim.server.ts";
+import { holdOffAfterRetryAfter } from "./claim-paced.server.ts";
 import { STOPPED_ON_UNINSTALL } from "../compliance/uninstall.server.ts";
 import { customerNeedles, scrubLoggedRequest, scrubText, type Needles } from "../compliance/customer-scrub.ts";
 import { CANCELLATION, CONVERSION, REFUND_PREFIX } from "./model.ts";
@@ -485,7 +486,11 @@ async function record(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord)
   };
   const held = updateHeld(d, { ...columns, reason: privately(columns.reason), lastError: privately(columns.lastError) });
   // Only once this worker's update took (it still held the lease).
-  const followUps = [...afterConversion(d, String(columns.status), null, now), ...(outcome === "paused" ? pauseOthers(d, a.credentialsVersion, now) : [])];
+  const followUps = [
+    ...afterConversion(d, String(columns.status), null, now),
+    ...(outcome === "paused" ? pauseOthers(d, a.credentialsVersion, now) : []),
+    ...holdOffAfterRetryAfter(d, a, ctx.retry.maxRetryAfterMs, now),
+  ];
   const recorded =
     driver.kind === "postgresql"
       ? await driver.read(function* (): Work<boolean> {

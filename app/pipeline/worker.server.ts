@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Db } from "../db/client.server.ts";
 import { claimDueDeliveries, newLeaseOwner, recoverExpiredLeases, releaseClaimOf, releaseClaims, type ClaimedDelivery } from "./claim.server.ts";
-import { claimPacedDeliveries, pacedNetworks } from "./claim-paced.server.ts";
+import { claimPacedDeliveries, pacedNetworks, releasePacedClaimOf } from "./claim-paced.server.ts";
 import { AttemptNotRecorded, deliverBatch, deliverClaimed, type DeliverOutcome } from "./deliver.server.ts";
 import { networks } from "../networks/registry.ts";
 import { resumePausedDeliveries } from "./pause.server.ts";
@@ -161,7 +161,7 @@ export function startWorker(options: WorkerOptions): Worker {
   // Consecutive failed turns of the loop (the database is down or dropping connections): each waits longer.
   let failures = 0;
   // Claims whose statement failed without an answer: it may have committed, so their rows are handed back.
-  const doubtfulClaims: string[] = [];
+  const doubtfulClaims: Array<(now: Date) => Promise<number>> = [];
 
   const poke = () => {
     const w = wake;
@@ -253,7 +253,7 @@ export function startWorker(options: WorkerOptions): Worker {
 
   async function handBackDoubtfulClaims() {
     while (doubtfulClaims.length) {
-      const released = await releaseClaimOf(db, doubtfulClaims[0]!, now());
+      const released = await doubtfulClaims[0]!(now());
       doubtfulClaims.shift();
       if (released) logger.warn("handed back deliveries from a claim whose answer was lost", { count: released });
     }
@@ -273,11 +273,16 @@ export function startWorker(options: WorkerOptions): Worker {
         // more (or for the poll) unless the worker has run dry.
         if (free >= claimBatch || (free > 0 && active + queued === 0) || (free > 0 && Date.now() - lastClaimAt >= pollIntervalMs)) {
           lastClaimAt = Date.now();
-          const units = await claimPacedDeliveries(db, { owner: id, limit: free, leaseMs, now: now(), paced });
+          const pacedClaim = { owner: id, leaseOwner: newLeaseOwner(id), limit: free, leaseMs, now: now(), paced };
+          const units = await claimPacedDeliveries(db, pacedClaim).catch((error: unknown) => {
+            doubtfulClaims.push((at) => releasePacedClaimOf(db, pacedClaim, at));
+            throw error;
+          });
           const leaseOwner = newLeaseOwner(id);
           const claimed = await claimDueDeliveries(db, { owner: id, leaseOwner, limit: free - units.length, perTarget, leaseMs, now: now(), exceptNetworks: pacedIds }).catch(
             (error: unknown) => {
-              doubtfulClaims.push(leaseOwner);
+              // The paced units of this turn are not queued yet either: they go back with it.
+              doubtfulClaims.push((at) => releaseClaimOf(db, leaseOwner, at), (at) => releasePacedClaimOf(db, pacedClaim, at));
               throw error;
             },
           );

@@ -1,8 +1,8 @@
 // Per-network pacing (app/networks/types.ts DeliveryPacing) through the real worker, against devkit's simulator of
 // Awin (which answers 429 past its rate limit, reading the same controlled clock): a shop's requests to a
 // rate-limited network keep to its limit across two workers sharing the database; due conversions travel in
-// batches of up to the network's size; and in a batch each order succeeds or fails on its own, with its own
-// attempt row. This file puts a copy of Awin's definition in the registry, with pacing a test can change before
+// batches of up to the network's size; in a batch each order succeeds or fails on its own, with its own attempt
+// row; and a 429's Retry-After holds back the shop's next request, whatever is due. This file puts a copy of Awin's definition in the registry, with pacing a test can change before
 // starting its workers.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setDb, type Db } from "../../app/db/client.server.ts";
@@ -58,8 +58,8 @@ describe.each(databaseKinds)("pacing on %s", (kind) => {
     await db.$disconnect();
   });
 
-  async function startAwin(rateLimit: { requests: number; perMs: number } = AWIN_RATE_LIMIT) {
-    sims = await startNetworkSimulators({ networks: ["awin"], now: () => clock, rateLimitOf: { awin: rateLimit } });
+  async function startAwin(rateLimit: { requests: number; perMs: number } = AWIN_RATE_LIMIT, retryAfterSeconds?: number) {
+    sims = await startNetworkSimulators({ networks: ["awin"], now: () => clock, rateLimitOf: { awin: rateLimit }, retryAfterSeconds });
     for (const [name, value] of Object.entries(sims.env)) vi.stubEnv(name, value);
   }
 
@@ -176,6 +176,33 @@ describe.each(databaseKinds)("pacing on %s", (kind) => {
     clock += 3_000;
     await idle();
     expect(conversions().map((r) => r.orders)).toEqual([5, 1]);
+  });
+
+  it("a 429 with Retry-After holds back the shop's next request until then, not only the deliveries it answered", async () => {
+    await startAwin(AWIN_RATE_LIMIT, 120);
+    const shop = "told-to-wait.myshopify.com";
+    await shopWithAwin(shop);
+    await paid(shop, 6601);
+    sims.failNext("awin", "429");
+    start(1);
+    await idle();
+    const toldAt = clock;
+    expect(sims.received("awin").map((r) => r.status)).toEqual([429]);
+    const connection = await db.networkConnection.findFirstOrThrow({ where: { shop, network: "awin" } });
+    expect(connection.nextRequestAt?.getTime()).toBe(toldAt + 120_000);
+
+    // Another order is due, and Awin's own pacing (one request every 3 seconds) would send it long before then.
+    await paid(shop, 6602);
+    clock = Math.max(clock, Date.now()) + 3_000;
+    await idle();
+    clock = toldAt + 119_000;
+    await idle();
+    expect(sims.received("awin")).toHaveLength(1);
+    clock = toldAt + 120_000;
+    await idle();
+    expect(conversions().map((r) => r.orders)).toEqual([2]);
+    expect(sims.accepted("awin").flatMap((r) => sims.orderReferences(r)).sort()).toEqual(["6601", "6602"]);
+    expect((await db.delivery.findMany({ where: { shop } })).map((d) => d.status)).toEqual(["succeeded", "succeeded"]);
   });
 
   it("in a batch, an order the network refuses fails alone: the others succeed", async () => {
