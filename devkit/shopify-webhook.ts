@@ -8,13 +8,15 @@ export interface WebhookOptions {
   topic: string;
   shop: string;
   body: unknown;
+  /** The exact bytes to send, where they are text already (Shopify's documented samples); else JSON of body. */
+  raw?: string;
   eventId?: string;
   webhookId?: string;
   secret?: string;
   url?: string;
 }
 
-export function webhookHeaders(options: Omit<WebhookOptions, "url">, raw: string): Record<string, string> {
+export function webhookHeaders(options: Omit<WebhookOptions, "url" | "raw">, raw: string): Record<string, string> {
   const hmac = createHmac("sha256", options.secret ?? TEST_API_SECRET).update(raw, "utf8").digest("base64");
   return {
     "Content-Type": "application/json",
@@ -29,7 +31,7 @@ export function webhookHeaders(options: Omit<WebhookOptions, "url">, raw: string
 }
 
 export function signedWebhookRequest(options: WebhookOptions): Request {
-  const raw = JSON.stringify(options.body);
+  const raw = options.raw ?? JSON.stringify(options.body);
   const url = options.url ?? `https://relay.test/webhooks/${options.topic}`;
   return new Request(url, { method: "POST", headers: webhookHeaders(options, raw), body: raw });
 }

@@ -1,12 +1,8 @@
 // Shopify's documented sample payloads (what "Send test notification" delivers) through the real webhook routes,
 // signed over their raw bytes: recorded with every 64-bit id exact, on both databases.
-import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { setDb, type Db } from "../../app/db/client.server.ts";
 import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
-import { action as cancelled } from "../../app/routes/webhooks.orders.cancelled.tsx";
-import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
-import { action as refunds } from "../../app/routes/webhooks.refunds.create.tsx";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import {
   documentedCancelledOrderText,
@@ -18,7 +14,7 @@ import {
   SAMPLE_REFUND_ID,
 } from "../fixtures/shopify-samples/index.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { webhookHeaders } from "../../devkit/shopify-webhook.ts";
+import { postWebhook, type WebhookTopic } from "../../devkit/route-server.ts";
 import { simulatedSettingsFile } from "../../devkit/simulators/settings.ts";
 
 // These tests read the figures of three networks by name; every registered network gets the shared rules through
@@ -26,18 +22,8 @@ import { simulatedSettingsFile } from "../../devkit/simulators/settings.ts";
 const DEMO_SETTINGS = simulatedSettingsFile(["refersion", "retrack", "flexoffers"]);
 
 const SHOP = "documented-samples.myshopify.com";
-type Action = (args: ActionFunctionArgs) => Promise<Response>;
-
-async function postRaw(route: Action, topic: string, raw: string) {
-  const request = new Request(`https://relay.test/webhooks/${topic}`, { method: "POST", headers: webhookHeaders({ topic, shop: SHOP, body: null }, raw), body: raw });
-  try {
-    const response = await route({ request, params: {}, context: {} });
-    return { status: response.status, text: await response.text() };
-  } catch (thrown) {
-    if (thrown instanceof Response) return { status: thrown.status, text: await thrown.text() };
-    throw thrown;
-  }
-}
+/** The sample's own bytes, never parsed and serialized again: JSON numbers would lose the 64-bit ids. */
+const postRaw = (topic: WebhookTopic, raw: string) => postWebhook({ topic, shop: SHOP, body: null, raw });
 
 describe.each(databaseKinds)("Shopify's documented sample webhooks on %s", (kind) => {
   let db: Db;
@@ -58,7 +44,7 @@ describe.each(databaseKinds)("Shopify's documented sample webhooks on %s", (kind
   });
 
   it("records orders/paid, orders/cancelled and refunds/create with the exact ids", async () => {
-    expect(await postRaw(paid, "orders/paid", documentedPaidOrderText())).toEqual({ status: 200, text: "" });
+    expect(await postRaw("orders/paid", documentedPaidOrderText())).toEqual({ status: 200, text: "" });
     const order = await db.order.findFirstOrThrow({ where: { shop: SHOP } });
     expect(order.shopifyOrderId).toBe(SAMPLE_ORDER_ID);
     expect(order.customerId).toBe(SAMPLE_CUSTOMER_ID);
@@ -71,11 +57,11 @@ describe.each(databaseKinds)("Shopify's documented sample webhooks on %s", (kind
       ["retrack", "skipped"],
     ]);
 
-    expect((await postRaw(cancelled, "orders/cancelled", documentedCancelledOrderText())).status).toBe(200);
+    expect((await postRaw("orders/cancelled", documentedCancelledOrderText())).status).toBe(200);
     expect(await db.order.count({ where: { shop: SHOP } })).toBe(1);
     expect(await db.delivery.count({ where: { orderId: order.id, kind: "cancellation" } })).toBe(3);
 
-    expect((await postRaw(refunds, "refunds/create", documentedRefundText())).status).toBe(200);
+    expect((await postRaw("refunds/create", documentedRefundText())).status).toBe(200);
     const refund = await db.delivery.findFirstOrThrow({ where: { orderId: order.id, kind: `refund:${SAMPLE_REFUND_ID}`, network: "refersion" } });
     expect(JSON.parse(refund.payload!)).toMatchObject({ id: SAMPLE_REFUND_ID, orderId: SAMPLE_ORDER_ID, lines: [{ lineId: SAMPLE_LINE_IDS[0] }] });
   });

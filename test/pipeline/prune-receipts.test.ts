@@ -1,16 +1,14 @@
 // Webhook receipts are pruned once Shopify can no longer retry them, by the worker's periodic job; a retry within
 // the window is still recognised as a duplicate.
-import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { setDb, type Db } from "../../app/db/client.server.ts";
 import { ingestPaidOrder } from "../../app/pipeline/ingest.server.ts";
 import { pruneWebhookReceipts, receiptRetentionMs } from "../../app/pipeline/prune-receipts.server.ts";
 import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { startWorker } from "../../app/pipeline/worker.server.ts";
-import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
+import { postWebhook } from "../../devkit/route-server.ts";
 import { quietLogger } from "./support/harness.ts";
 import { attributedOrder, DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
 import { networks } from "../../app/networks/registry.ts";
@@ -66,10 +64,7 @@ describe.each(databaseKinds)("pruning webhook receipts on %s", (kind) => {
   const receiveAt = (n: number, eventId: string, ageMs: number, now: number) =>
     ingestPaidOrder(db, { shop: SHOP, eventId, payload: attributedOrder(n), now: new Date(now - ageMs) });
 
-  async function postPaid(n: number, eventId: string): Promise<number> {
-    const request = signedWebhookRequest({ topic: "orders/paid", shop: SHOP, body: attributedOrder(n), eventId });
-    return (await paid({ request, params: {}, context: {} } as ActionFunctionArgs)).status;
-  }
+  const postPaid = async (n: number, eventId: string) => (await postWebhook({ topic: "orders/paid", shop: SHOP, body: attributedOrder(n), eventId })).status;
 
   const counts = async () => ({ receipts: await db.webhookReceipt.count(), orders: await db.order.count(), deliveries: await db.delivery.count() });
 

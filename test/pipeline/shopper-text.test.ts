@@ -1,16 +1,13 @@
 // One shopper must not be able to make their own order vanish: NUL and other control characters in text they
 // control (landing page URL, cart attributes, discount codes, titles, the order name) are cleaned at the edge, so
 // the order is recorded on PostgreSQL (which refuses a NUL in text) as on SQLite, with every delivery planned.
-import type { ActionFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { setDb, type Db } from "../../app/db/client.server.ts";
 import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
-import { action as cancelled } from "../../app/routes/webhooks.orders.cancelled.tsx";
-import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { shopifyOrder } from "../../devkit/orders/shopify-order.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
+import { postWebhook, type WebhookTopic } from "../../devkit/route-server.ts";
 import { simulatedSettingsFile } from "../../devkit/simulators/settings.ts";
 
 // These tests read the figures of three networks by name; every registered network gets the shared rules through
@@ -18,12 +15,7 @@ import { simulatedSettingsFile } from "../../devkit/simulators/settings.ts";
 const DEMO_SETTINGS = simulatedSettingsFile(["refersion", "retrack", "flexoffers"]);
 
 const SHOP = "shopper-text.myshopify.com";
-type Action = (args: ActionFunctionArgs) => Promise<Response>;
-
-async function post(route: Action, topic: string, body: unknown) {
-  const response = await route({ request: signedWebhookRequest({ topic, shop: SHOP, body }), params: {}, context: {} });
-  return response.status;
-}
+const post = async (topic: WebhookTopic, body: unknown) => (await postWebhook({ topic, shop: SHOP, body })).status;
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
@@ -56,7 +48,7 @@ describe.each(databaseKinds)("shopper-controlled text with control characters on
   }
 
   it("records an order whose landing page is /?click=%00, with a skip reason the database can hold", async () => {
-    expect(await post(paid, "orders/paid", shopifyOrder({ id: 1, landingSite: "/?click=%00&refid=%00%0A" , lines: [{ quantity: 1, unitPrice: 100 }] }))).toBe(200);
+    expect(await post("orders/paid", shopifyOrder({ id: 1, landingSite: "/?click=%00&refid=%00%0A" , lines: [{ quantity: 1, unitPrice: 100 }] }))).toBe(200);
     const { orders, deliveries } = await everythingStored();
     expect(orders).toHaveLength(1);
     expect(deliveries.map((d) => [d.network, d.status]).sort()).toEqual([
@@ -74,7 +66,7 @@ describe.each(databaseKinds)("shopper-controlled text with control characters on
       discountCodes: ["SAVE\u000010"],
       noteAttributes: { _retrack_click: "not-a-click\u0000", "_flexoffers_refid\u0000": "FO\u0000-1", _refersion_cart_id: "cart\u0000-1" },
     });
-    expect(await post(paid, "orders/paid", order)).toBe(200);
+    expect(await post("orders/paid", order)).toBe(200);
     const { orders, deliveries } = await everythingStored();
     expect(orders[0]!.name).toBe("#1002");
     expect(JSON.parse(orders[0]!.payload)).toMatchObject({ reference: "1002", discountCodes: ["SAVE10"], lines: [{ sku: "TEE", title: "Tee[31m" }] });
@@ -84,7 +76,7 @@ describe.each(databaseKinds)("shopper-controlled text with control characters on
   });
 
   it("records a cancellation of an order it never saw, with a NUL in the name", async () => {
-    expect(await post(cancelled, "orders/cancelled", { ...shopifyOrder({ id: 3, name: "#3\u0000", lines: [{ quantity: 1, unitPrice: 100 }] }), cancelled_at: "2026-11-21T10:00:00Z" })).toBe(200);
+    expect(await post("orders/cancelled", { ...shopifyOrder({ id: 3, name: "#3\u0000", lines: [{ quantity: 1, unitPrice: 100 }] }), cancelled_at: "2026-11-21T10:00:00Z" })).toBe(200);
     const { orders } = await everythingStored();
     expect(orders.map((o) => o.name)).toEqual(["#3"]);
   });

@@ -1,22 +1,15 @@
 // A relay for pipeline tests: a fresh database of the given kind set as the app's db(), a loopback simulator for
 // every registered network with the relay's endpoints pointed at them, a shop whose settings use the simulators'
 // keys, and webhooks posted through the real route actions with Shopify's signature.
-import type { ActionFunctionArgs } from "@remix-run/node";
 import { setDb, type Db, type DbKind } from "../../../app/db/client.server.ts";
 import { closeDriver } from "../../../app/pipeline/sql/driver.server.ts";
 import { startWorker, type Worker, type WorkerLogger, type WorkerOptions } from "../../../app/pipeline/worker.server.ts";
-import { action as cancelledAction } from "../../../app/routes/webhooks.orders.cancelled.tsx";
-import { action as paidAction } from "../../../app/routes/webhooks.orders.paid.tsx";
-import { action as refundAction } from "../../../app/routes/webhooks.refunds.create.tsx";
 import { saveSettingsFile } from "../../../app/settings/store.server.ts";
 import { createTestDb } from "../../support/databases.ts";
-import { signedWebhookRequest } from "../../../devkit/shopify-webhook.ts";
+import { postWebhook, type WebhookTopic } from "../../../devkit/route-server.ts";
 import { startNetworkSimulators, type NetworkSimulators, type SimulatorOptions } from "../../../devkit/simulators/network-simulators.ts";
 
 export const SHOP = "pipeline-worker.myshopify.com";
-
-const routes = { "orders/paid": paidAction, "orders/cancelled": cancelledAction, "refunds/create": refundAction } as const;
-type Topic = keyof typeof routes;
 
 /** Every simulated network on, with the settings its simulator accepts, changed where `overrides` says. */
 export function simulatorSettings(sims: NetworkSimulators, overrides?: Parameters<NetworkSimulators["settingsFile"]>[0]) {
@@ -29,7 +22,7 @@ export interface Relay {
   db: Db;
   url: string;
   sims: NetworkSimulators;
-  post(topic: Topic, body: unknown, eventId?: string): Promise<number>;
+  post(topic: WebhookTopic, body: unknown, eventId?: string): Promise<number>;
   worker(options?: Partial<WorkerOptions>): Worker;
   close(): Promise<void>;
 }
@@ -47,13 +40,7 @@ export async function startRelay(kind: DbKind, options: { simulators?: Simulator
     url,
     sims,
     async post(topic, body, eventId) {
-      const request = signedWebhookRequest({ topic, shop: SHOP, body, eventId: eventId ?? `evt-${topic}-${++n}-${Date.now()}` });
-      try {
-        return (await routes[topic]({ request, params: {}, context: {} } as ActionFunctionArgs)).status;
-      } catch (thrown) {
-        if (thrown instanceof Response) return thrown.status;
-        throw thrown;
-      }
+      return (await postWebhook({ topic, shop: SHOP, body, eventId: eventId ?? `evt-${topic}-${++n}-${Date.now()}` })).status;
     },
     worker(overrides = {}) {
       const worker = startWorker({ db, pollIntervalMs: 10, logger: quietLogger, requestTimeoutMs: 2_000, ...overrides });
