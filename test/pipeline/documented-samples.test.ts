@@ -1,9 +1,7 @@
 // Shopify's documented sample payloads (what "Send test notification" delivers) through the real webhook routes,
 // signed over their raw bytes: recorded with every 64-bit id exact, on both databases.
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { setDb, type Db } from "../../app/db/client.server.ts";
-import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
-import { saveSettingsFile } from "../../app/settings/store.server.ts";
+import { describe, expect, it } from "vitest";
+import type { Db } from "../../app/db/client.server.ts";
 import {
   documentedCancelledOrderText,
   documentedPaidOrderText,
@@ -13,7 +11,8 @@ import {
   SAMPLE_ORDER_ID,
   SAMPLE_REFUND_ID,
 } from "../fixtures/shopify-samples/index.ts";
-import { createTestDb, databaseKinds } from "../support/databases.ts";
+import { databaseKinds } from "../support/databases.ts";
+import { freshDbPerTest } from "./support/fresh-db.ts";
 import { postWebhook, type WebhookTopic } from "../../devkit/route-server.ts";
 import { simulatedSettingsFile } from "../../devkit/simulators/settings.ts";
 
@@ -27,21 +26,8 @@ const postRaw = (topic: WebhookTopic, raw: string) => postWebhook({ topic, shop:
 
 describe.each(databaseKinds)("Shopify's documented sample webhooks on %s", (kind) => {
   let db: Db;
-  const clients: Db[] = [];
-  afterAll(async () => {
-    setDb(undefined);
-    for (const client of clients) {
-      await closeDriver(client);
-      await client.$disconnect();
-    }
-  });
-  beforeEach(async () => {
-    ({ db } = await createTestDb(kind));
-    clients.push(db);
-    setDb(db);
-    // The sample is a test order: send test orders, so that its deliveries are real ones.
-    await saveSettingsFile(db, SHOP, { ...DEMO_SETTINGS, sendTestOrders: true });
-  });
+  // The sample is a test order: send test orders, so that its deliveries are real ones.
+  freshDbPerTest(kind, (fresh) => (db = fresh), { shop: SHOP, settings: { ...DEMO_SETTINGS, sendTestOrders: true } });
 
   it("records orders/paid, orders/cancelled and refunds/create with the exact ids", async () => {
     expect(await postRaw("orders/paid", documentedPaidOrderText())).toEqual({ status: 200, text: "" });

@@ -1,10 +1,9 @@
 // An order without protected customer data (no Level 2 approval: names and emails redacted, blank or absent) is
 // recorded and delivered like any other, and stores no stand-in for the email it did not get. Both databases.
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { setDb, type Db } from "../../app/db/client.server.ts";
-import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
-import { saveSettingsFile } from "../../app/settings/store.server.ts";
-import { createTestDb, databaseKinds } from "../support/databases.ts";
+import { describe, expect, it } from "vitest";
+import type { Db } from "../../app/db/client.server.ts";
+import { databaseKinds } from "../support/databases.ts";
+import { freshDbPerTest } from "./support/fresh-db.ts";
 import { postWebhook } from "../../devkit/route-server.ts";
 import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 import { simulatedSettingsFile } from "../../devkit/simulators/settings.ts";
@@ -17,20 +16,7 @@ const SHOP = "no-level-two.myshopify.com";
 
 describe.each(databaseKinds)("orders without protected customer data on %s", (kind) => {
   let db: Db;
-  const clients: Db[] = [];
-  afterAll(async () => {
-    setDb(undefined);
-    for (const client of clients) {
-      await closeDriver(client);
-      await client.$disconnect();
-    }
-  });
-  beforeEach(async () => {
-    ({ db } = await createTestDb(kind));
-    clients.push(db);
-    setDb(db);
-    await saveSettingsFile(db, SHOP, DEMO_SETTINGS);
-  });
+  freshDbPerTest(kind, (fresh) => (db = fresh), { shop: SHOP, settings: DEMO_SETTINGS });
 
   it("records and queues them for every network, with no email stored", async () => {
     const redacted = [

@@ -1,13 +1,12 @@
 // Webhook receipts are pruned once Shopify can no longer retry them, by the worker's periodic job; a retry within
 // the window is still recognised as a duplicate.
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { setDb, type Db } from "../../app/db/client.server.ts";
+import { describe, expect, it } from "vitest";
+import type { Db } from "../../app/db/client.server.ts";
 import { ingestPaidOrder } from "../../app/pipeline/ingest.server.ts";
 import { pruneWebhookReceipts, receiptRetentionMs } from "../../app/pipeline/prune-receipts.server.ts";
-import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { startWorker } from "../../app/pipeline/worker.server.ts";
-import { saveSettingsFile } from "../../app/settings/store.server.ts";
-import { createTestDb, databaseKinds } from "../support/databases.ts";
+import { databaseKinds } from "../support/databases.ts";
+import { freshDbPerTest } from "./support/fresh-db.ts";
 import { postWebhook } from "../../devkit/route-server.ts";
 import { quietLogger } from "./support/harness.ts";
 import { attributedOrder, DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
@@ -45,20 +44,7 @@ describe("receipt retention setting", () => {
 
 describe.each(databaseKinds)("pruning webhook receipts on %s", (kind) => {
   let db: Db;
-  const clients: Db[] = [];
-  afterAll(async () => {
-    setDb(undefined);
-    for (const client of clients) {
-      await closeDriver(client);
-      await client.$disconnect();
-    }
-  });
-  beforeEach(async () => {
-    ({ db } = await createTestDb(kind));
-    clients.push(db);
-    setDb(db);
-    await saveSettingsFile(db, SHOP, DEMO_SETTINGS);
-  });
+  freshDbPerTest(kind, (fresh) => (db = fresh), { shop: SHOP, settings: DEMO_SETTINGS });
 
   /** An orders/paid webhook received `ageMs` ago. */
   const receiveAt = (n: number, eventId: string, ageMs: number, now: number) =>

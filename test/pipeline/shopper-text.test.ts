@@ -1,12 +1,11 @@
 // One shopper must not be able to make their own order vanish: NUL and other control characters in text they
 // control (landing page URL, cart attributes, discount codes, titles, the order name) are cleaned at the edge, so
 // the order is recorded on PostgreSQL (which refuses a NUL in text) as on SQLite, with every delivery planned.
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { setDb, type Db } from "../../app/db/client.server.ts";
-import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
-import { saveSettingsFile } from "../../app/settings/store.server.ts";
+import { describe, expect, it } from "vitest";
+import type { Db } from "../../app/db/client.server.ts";
 import { shopifyOrder } from "../../devkit/orders/shopify-order.ts";
-import { createTestDb, databaseKinds } from "../support/databases.ts";
+import { databaseKinds } from "../support/databases.ts";
+import { freshDbPerTest } from "./support/fresh-db.ts";
 import { postWebhook, type WebhookTopic } from "../../devkit/route-server.ts";
 import { simulatedSettingsFile } from "../../devkit/simulators/settings.ts";
 
@@ -22,20 +21,7 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 describe.each(databaseKinds)("shopper-controlled text with control characters on %s", (kind) => {
   let db: Db;
-  const clients: Db[] = [];
-  afterAll(async () => {
-    setDb(undefined);
-    for (const client of clients) {
-      await closeDriver(client);
-      await client.$disconnect();
-    }
-  });
-  beforeEach(async () => {
-    ({ db } = await createTestDb(kind));
-    clients.push(db);
-    setDb(db);
-    await saveSettingsFile(db, SHOP, DEMO_SETTINGS);
-  });
+  freshDbPerTest(kind, (fresh) => (db = fresh), { shop: SHOP, settings: DEMO_SETTINGS });
 
   async function everythingStored() {
     const orders = await db.order.findMany({ where: { shop: SHOP } });

@@ -1,16 +1,13 @@
 // An order that cannot be priced in the currency the settings ask for is still recorded, and the merchant sees it
 // skipped on every enabled network with the reason; in the shop currency the same payload is delivered.
 // Through the real webhook routes, on both databases.
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { setDb, type Db } from "../../app/db/client.server.ts";
-import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
-import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
-import { action as refunds } from "../../app/routes/webhooks.refunds.create.tsx";
+import { describe, expect, it } from "vitest";
+import type { Db } from "../../app/db/client.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { shopifyOrder, shopifyRefund, withoutMoneySets } from "../../devkit/orders/shopify-order.ts";
-import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
+import { databaseKinds } from "../support/databases.ts";
+import { freshDbPerTest } from "./support/fresh-db.ts";
+import { postWebhook, type WebhookTopic } from "../../devkit/route-server.ts";
 import { simulatedSettingsFile } from "../../devkit/simulators/settings.ts";
 
 // These tests read the figures of three networks by name; every registered network gets the shared rules through
@@ -18,12 +15,7 @@ import { simulatedSettingsFile } from "../../devkit/simulators/settings.ts";
 const DEMO_SETTINGS = simulatedSettingsFile(["refersion", "retrack", "flexoffers"]);
 
 const SHOP = "unpriceable.myshopify.com";
-type Action = (args: ActionFunctionArgs) => Promise<Response>;
-
-async function post(route: Action, topic: string, body: unknown) {
-  const response = await route({ request: signedWebhookRequest({ topic, shop: SHOP, body }), params: {}, context: {} });
-  return { status: response.status, text: await response.text() };
-}
+const post = (topic: WebhookTopic, body: unknown) => postWebhook({ topic, shop: SHOP, body });
 
 const order = (id: number) =>
   withoutMoneySets(
@@ -38,25 +30,13 @@ const order = (id: number) =>
 
 describe.each(databaseKinds)("orders Shopify sent without money sets, on %s", (kind) => {
   let db: Db;
-  const clients: Db[] = [];
-  afterAll(async () => {
-    setDb(undefined);
-    for (const client of clients) {
-      await closeDriver(client);
-      await client.$disconnect();
-    }
-  });
-  beforeEach(async () => {
-    ({ db } = await createTestDb(kind));
-    clients.push(db);
-    setDb(db);
-  });
+  freshDbPerTest(kind, (fresh) => (db = fresh));
 
   const deliveries = (kind: string) => db.delivery.findMany({ where: { shop: SHOP, kind }, orderBy: { network: "asc" } });
 
   it("records the order and a skip with the reason on every enabled network when presentment amounts are unknown", async () => {
     await saveSettingsFile(db, SHOP, { ...DEMO_SETTINGS, currency: "presentment" });
-    expect(await post(paid, "orders/paid", order(5_100_000_001))).toEqual({ status: 200, text: "" });
+    expect(await post("orders/paid", order(5_100_000_001))).toEqual({ status: 200, text: "" });
     const recorded = await db.order.findFirstOrThrow({ where: { shop: SHOP } });
     expect(JSON.parse(recorded.payload).notes[0]).toMatch(/EUR amount is unknown/);
     const rows = await deliveries("conversion");
@@ -73,7 +53,7 @@ describe.each(databaseKinds)("orders Shopify sent without money sets, on %s", (k
 
   it("delivers the same order in the shop currency", async () => {
     await saveSettingsFile(db, SHOP, DEMO_SETTINGS);
-    expect((await post(paid, "orders/paid", order(5_100_000_002))).status).toBe(200);
+    expect((await post("orders/paid", order(5_100_000_002))).status).toBe(200);
     expect((await deliveries("conversion")).map((d) => d.status)).toEqual(["pending", "pending", "pending"]);
   });
 
@@ -81,9 +61,9 @@ describe.each(databaseKinds)("orders Shopify sent without money sets, on %s", (k
     // The order itself came whole; only the refund lacks its money sets.
     await saveSettingsFile(db, SHOP, { ...DEMO_SETTINGS, currency: "presentment" });
     const whole = shopifyOrder({ id: 5_100_000_003, currency: "USD", presentment: { currency: "EUR", factor: 2 }, lines: [{ quantity: 2, unitPrice: 1250 }] });
-    expect((await post(paid, "orders/paid", whole)).status).toBe(200);
+    expect((await post("orders/paid", whole)).status).toBe(200);
     const refund = withoutMoneySets(shopifyRefund({ id: 901, orderId: 5_100_000_003, lines: [{ lineItemId: 10_000, quantity: 1, subtotal: 1250 }] }));
-    expect((await post(refunds, "refunds/create", refund)).status).toBe(200);
+    expect((await post("refunds/create", refund)).status).toBe(200);
     const rows = await deliveries("refund:901");
     expect(rows.map((d) => [d.network, d.status])).toEqual([
       ["flexoffers", "skipped"],

@@ -1,11 +1,10 @@
 // The order webhooks through their real Remix route actions, with requests signed exactly as Shopify signs them:
 // one transaction per webhook, never a second delivery for the same order, nothing written for a bad request.
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { setDb, type Db } from "../../app/db/client.server.ts";
-import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
-import { saveSettingsFile } from "../../app/settings/store.server.ts";
+import { describe, expect, it } from "vitest";
+import type { Db } from "../../app/db/client.server.ts";
 import { shopifyRefund } from "../../devkit/orders/shopify-order.ts";
-import { createTestDb, databaseKinds } from "../support/databases.ts";
+import { databaseKinds } from "../support/databases.ts";
+import { freshDbPerTest } from "./support/fresh-db.ts";
 import { postWebhook, type WebhookTopic } from "../../devkit/route-server.ts";
 import { attributedOrder, DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
 import { networks } from "../../app/networks/registry.ts";
@@ -29,20 +28,7 @@ function post(topic: string, body: unknown, options: { eventId?: string; secret?
 
 describe.each(databaseKinds)("order webhooks on %s", (kind) => {
   let db: Db;
-  const clients: Db[] = [];
-  afterAll(async () => {
-    setDb(undefined);
-    for (const client of clients) {
-      await closeDriver(client);
-      await client.$disconnect();
-    }
-  });
-  beforeEach(async () => {
-    ({ db } = await createTestDb(kind));
-    clients.push(db);
-    setDb(db);
-    await saveSettingsFile(db, SHOP, DEMO_SETTINGS);
-  });
+  freshDbPerTest(kind, (fresh) => (db = fresh), { shop: SHOP, settings: DEMO_SETTINGS });
 
   const counts = async () => ({
     receipts: await db.webhookReceipt.count(),
