@@ -1,15 +1,14 @@
 // Webhook receipts are pruned once Shopify can no longer retry them, by the worker's periodic job; a retry within
 // the window is still recognised as a duplicate.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { setDb, type Db } from "../../app/db/client.server.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "../../app/db/client.server.ts";
 import { ingestPaidOrder } from "../../app/pipeline/ingest.server.ts";
 import { pruneWebhookReceipts, receiptRetentionMs } from "../../app/pipeline/prune-receipts.server.ts";
-import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { startWorker } from "../../app/pipeline/worker.server.ts";
 import { action as paid } from "../../app/routes/webhooks.orders.paid.tsx";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
-import { createTestDb, databaseKinds } from "../support/databases.ts";
+import { databaseKinds, freshDatabaseEachTest } from "../support/databases.ts";
 import { signedWebhookRequest } from "../../devkit/shopify-webhook.ts";
 import { quietLogger } from "./support/harness.ts";
 import { attributedOrder, DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
@@ -46,20 +45,10 @@ describe("receipt retention setting", () => {
 });
 
 describe.each(databaseKinds)("pruning webhook receipts on %s", (kind) => {
+  const fresh = freshDatabaseEachTest(kind, (db) => saveSettingsFile(db, SHOP, DEMO_SETTINGS));
   let db: Db;
-  const clients: Db[] = [];
-  afterAll(async () => {
-    setDb(undefined);
-    for (const client of clients) {
-      await closeDriver(client);
-      await client.$disconnect();
-    }
-  });
-  beforeEach(async () => {
-    ({ db } = await createTestDb(kind));
-    clients.push(db);
-    setDb(db);
-    await saveSettingsFile(db, SHOP, DEMO_SETTINGS);
+  beforeEach(() => {
+    db = fresh();
   });
 
   /** An orders/paid webhook received `ageMs` ago. */
