@@ -3,6 +3,7 @@
 // found. Columns are listed explicitly: nothing secret is ever selected, and shoppers' data is hidden.
 import type { Db } from "../db/client.server.ts";
 import { networkById } from "../networks/registry.ts";
+import { attemptBodyRetentionDays } from "../pipeline/prune-attempt-bodies.server.ts";
 import { PAGE_SIZE, type DeliveryFilters, type DeliveryPage, type DeliveryRow } from "./delivery-filters.ts";
 import { hideEmails, hidePersonalData } from "./personal-data.ts";
 
@@ -108,10 +109,12 @@ export interface AttemptView {
   durationMs: number;
   httpStatus: number | null;
   outcome: string;
-  /** The request as sent, secrets redacted and shoppers' data hidden, pretty-printed. */
-  request: string;
+  /** The request as sent, secrets redacted and shoppers' data hidden, pretty-printed; null once pruned. */
+  request: string | null;
   responseExcerpt: string | null;
   error: string | null;
+  /** When the request and response were pruned (app/pipeline/prune-attempt-bodies.server.ts). */
+  bodiesPrunedAt: string | null;
 }
 
 export interface DeliveryDetail {
@@ -132,6 +135,8 @@ export interface DeliveryDetail {
   attemptLog: AttemptView[];
   /** Attempts older than those shown. */
   olderAttempts: number;
+  /** How long attempts' requests and responses are kept (ATTEMPT_BODY_RETENTION_DAYS). */
+  attemptBodyRetentionDays: number;
 }
 
 function prettyRequest(stored: string): string {
@@ -166,7 +171,7 @@ export async function loadDeliveryDetail(db: Db, shop: string, id: string): Prom
       where: { deliveryId: row.id, shop },
       orderBy: [{ startedAt: "desc" }, { id: "desc" }],
       take: ATTEMPTS_SHOWN,
-      select: { id: true, startedAt: true, durationMs: true, httpStatus: true, outcome: true, request: true, responseExcerpt: true, error: true },
+      select: { id: true, startedAt: true, durationMs: true, httpStatus: true, outcome: true, request: true, responseExcerpt: true, error: true, bodiesPrunedAt: true },
     }),
     db.deliveryAttempt.count({ where: { deliveryId: row.id, shop } }),
   ]);
@@ -198,11 +203,13 @@ export async function loadDeliveryDetail(db: Db, shop: string, id: string): Prom
       durationMs: attempt.durationMs,
       httpStatus: attempt.httpStatus,
       outcome: attempt.outcome,
-      request: prettyRequest(attempt.request),
+      request: attempt.request === null ? null : prettyRequest(attempt.request),
       responseExcerpt: attempt.responseExcerpt === null ? null : hideEmails(attempt.responseExcerpt),
       error: excerpt(attempt.error, 2000),
+      bodiesPrunedAt: attempt.bodiesPrunedAt?.toISOString() ?? null,
     })),
     olderAttempts: Math.max(0, total - attempts.length),
+    attemptBodyRetentionDays: attemptBodyRetentionDays(),
   };
 }
 

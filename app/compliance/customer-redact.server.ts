@@ -52,7 +52,9 @@ function* redactWork(selector: CustomerSelector, lock: boolean, now: Date): Work
         JOIN "Delivery" AS "d" ON "d"."id" = "a"."deliveryId" WHERE "d"."orderId" = ${orderId}`).rows;
     for (const attempt of logged) {
       const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
-      yield sql`UPDATE "DeliveryAttempt" SET "request" = ${scrubLoggedRequest(String(attempt.request), needles)},
+      // A request already pruned (app/pipeline/prune-attempt-bodies.server.ts) stays null.
+      const request = text(attempt.request);
+      yield sql`UPDATE "DeliveryAttempt" SET "request" = ${request === null ? null : scrubLoggedRequest(request, needles)},
           "responseExcerpt" = ${scrubText(text(attempt.responseExcerpt), needles)}, "error" = ${scrubText(text(attempt.error), needles)}
         WHERE "id" = ${String(attempt.id)}`;
     }

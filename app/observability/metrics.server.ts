@@ -56,7 +56,7 @@ export const leasesLost = new Counter({
 
 export const jobRuns = new Counter({
   name: "affiliate_relay_job_runs_total",
-  help: "Runs of the worker's periodic jobs (reconciliation, webhook receipt pruning), by job and result.",
+  help: "Runs of the worker's periodic jobs (reconciliation, webhook receipt pruning, attempt body pruning), by job and result.",
   labelNames: ["job", "result"] as const,
   registers: [registry],
 });

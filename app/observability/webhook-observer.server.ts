@@ -3,6 +3,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { fieldLogger } from "./log.server.ts";
 import { webhookAnswered } from "./metrics.server.ts";
+import { answerDatabaseOutage } from "../pipeline/webhook-outage.server.ts";
 
 const logger = fieldLogger("webhook");
 
@@ -33,7 +34,7 @@ export async function observeWebhook(topic: string, request: Request, handle: ()
   }
 }
 
-/** A Remix action for the webhook route of `topic`, observed. */
+/** A Remix action for the webhook route of `topic`, observed; an unreachable database answers 503, as for orders. */
 export function observedWebhookAction(topic: string, action: (args: ActionFunctionArgs) => Promise<Response>) {
-  return (args: ActionFunctionArgs) => observeWebhook(topic, args.request, () => action(args));
+  return (args: ActionFunctionArgs) => observeWebhook(topic, args.request, () => action(args).catch(answerDatabaseOutage(topic, args.request)));
 }

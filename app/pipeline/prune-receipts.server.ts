@@ -31,6 +31,8 @@ export async function pruneWebhookReceipts(db: Db, options: { now: Date; retenti
   const driver = driverFor(db);
   let total = 0;
   for (;;) {
+    // Between batches the webhooks waiting for the database (and, on SQLite, for the event loop) go first.
+    if (total) await new Promise((resolve) => setImmediate(resolve));
     const deleted = await driver.transaction(function* () {
       const result = yield sql`DELETE FROM "WebhookReceipt" WHERE ("shop", "topic", "eventId") IN (
         SELECT "shop", "topic", "eventId" FROM "WebhookReceipt" WHERE "receivedAt" < ${before} LIMIT ${batch})`;

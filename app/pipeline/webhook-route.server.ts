@@ -5,7 +5,9 @@
 //   422  a signed payload this app cannot read as an order: nothing written. Retrying cannot help by itself,
 //        but such a payload means this app has a defect (e.g. a currency it does not know); the failing
 //        deliveries show up in Shopify's webhook metrics, and a fixed release still receives the retries.
-//   503  a refund whose order is not recorded yet: a later retry finds it.
+//   503  a refund whose order is not recorded yet: a later retry finds it; or the database cannot be reached
+//        (app/pipeline/webhook-outage.server.ts), with Retry-After and nothing written.
+//   500  anything else thrown: a defect.
 import { db } from "../db/client.server.ts";
 import type { IngestOutcome, WebhookInput } from "./ingest.server.ts";
 import { verifyShopifyWebhook } from "./webhook-verify.server.ts";
@@ -13,6 +15,7 @@ import type { Db } from "../db/client.server.ts";
 import { requireTopic } from "../shopify/webhook-topic.ts";
 import { fieldLogger } from "../observability/log.server.ts";
 import { observeWebhook } from "../observability/webhook-observer.server.ts";
+import { answerDatabaseOutage } from "./webhook-outage.server.ts";
 
 const logger = fieldLogger("ingest");
 
@@ -20,7 +23,7 @@ type Ingest = (db: Db, input: WebhookInput) => Promise<IngestOutcome>;
 
 /** `route` is the topic the route serves; a delivery of any other topic is refused with 400 before anything is written. */
 export const handleOrderWebhook = (request: Request, route: string, ingest: Ingest): Promise<Response> =>
-  observeWebhook(route, request, () => handle(request, route, ingest));
+  observeWebhook(route, request, () => handle(request, route, ingest).catch(answerDatabaseOutage(route, request)));
 
 async function handle(request: Request, route: string, ingest: Ingest): Promise<Response> {
   const { shop, topic, eventId, triggeredAt, payload } = await verifyShopifyWebhook(request);

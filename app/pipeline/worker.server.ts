@@ -14,6 +14,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.ts";
 import type { ShopConfig } from "../settings/store.server.ts";
 import { reconcileAllShops } from "./reconcile/reconcile.server.ts";
 import { pruneWebhookReceipts, receiptRetentionMs } from "./prune-receipts.server.ts";
+import { attemptBodyRetentionMs, pruneAttemptBodies } from "./prune-attempt-bodies.server.ts";
 import { cachedShopConfig } from "./settings-cache.server.ts";
 import { deliveryFields, fieldLogger } from "../observability/log.server.ts";
 import { pipelineMetrics as metrics } from "../observability/metrics.server.ts";
@@ -47,6 +48,11 @@ export interface WorkerOptions {
    * how old. On by default (hourly, WEBHOOK_RECEIPT_RETENTION_DAYS or 7 days); false turns it off.
    */
   pruneReceipts?: { everyMs: number; retentionMs: number } | false;
+  /**
+   * Nulling attempts' request and response bodies past their retention (app/pipeline/prune-attempt-bodies.server.ts).
+   * On by default (hourly, ATTEMPT_BODY_RETENTION_DAYS or 30 days); false turns it off.
+   */
+  pruneAttemptBodies?: { everyMs: number; retentionMs: number } | false;
   /** Other periodic jobs that run beside the deliveries; failures are logged, never fatal. */
   periodic?: Array<{ name: string; everyMs: number; run: () => Promise<void> }>;
   now?: () => Date;
@@ -110,7 +116,7 @@ export function startWorker(options: WorkerOptions): Worker {
     });
   }
 
-  // Read here so that a malformed WEBHOOK_RECEIPT_RETENTION_DAYS is a start-up error.
+  // Read here so that a malformed WEBHOOK_RECEIPT_RETENTION_DAYS or ATTEMPT_BODY_RETENTION_DAYS is a start-up error.
   const prune = options.pruneReceipts === undefined ? { everyMs: 60 * 60_000, retentionMs: receiptRetentionMs() } : options.pruneReceipts;
   if (prune) {
     periodic.push({
@@ -119,6 +125,18 @@ export function startWorker(options: WorkerOptions): Worker {
       run: async () => {
         const pruned = await pruneWebhookReceipts(db, { now: now(), retentionMs: prune.retentionMs });
         if (pruned) logger.info("pruned webhook receipts Shopify can no longer retry", { count: pruned });
+      },
+    });
+  }
+  const pruneBodies =
+    options.pruneAttemptBodies === undefined ? { everyMs: 60 * 60_000, retentionMs: attemptBodyRetentionMs() } : options.pruneAttemptBodies;
+  if (pruneBodies) {
+    periodic.push({
+      name: "attempt body pruning",
+      everyMs: pruneBodies.everyMs,
+      run: async () => {
+        const pruned = await pruneAttemptBodies(db, { now: now(), retentionMs: pruneBodies.retentionMs });
+        if (pruned) logger.info("pruned the request and response bodies of old attempts", { count: pruned });
       },
     });
   }

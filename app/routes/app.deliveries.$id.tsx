@@ -1,12 +1,14 @@
 // /app/deliveries/<id>: one delivery, its order, every attempt (the request with secrets redacted, status,
-// response excerpt, duration, time), the skip or failure reason in the merchant's words, and "Retry". A
+// response excerpt, duration, time; past ATTEMPT_BODY_RETENTION_DAYS the request and response are pruned and the
+// page says so), the skip or failure reason in the merchant's words, and "Retry". A
 // delivery of another shop is not found (404).
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { loadDeliveryDetail, type DeliveryDetail } from "../admin/deliveries.server.ts";
+import { AttemptCard } from "../admin/ui/attempt-card.tsx";
 import { AttentionBanners } from "../admin/ui/attention-banners.tsx";
 import { DeliveryStatusBadge, kindLabel } from "../admin/ui/badges.tsx";
 import { AdminErrorBoundary } from "../admin/ui/error-boundary.tsx";
@@ -74,45 +76,6 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
       </Text>
       <Text as="dd">{children}</Text>
     </BlockStack>
-  );
-}
-
-function Attempt({ attempt, index }: { attempt: DeliveryDetail["attemptLog"][number]; index: number }) {
-  return (
-    <Card>
-      <BlockStack gap="300">
-        <InlineStack align="space-between" blockAlign="center">
-          <Text as="h3" variant="headingSm">
-            {`Attempt ${index}`}
-          </Text>
-          <InlineStack gap="200">
-            <Badge tone={attempt.outcome === "success" ? "success" : attempt.outcome === "retry" ? "warning" : "critical"}>
-              {attempt.httpStatus === null ? "No answer" : `HTTP ${attempt.httpStatus}`}
-            </Badge>
-            <Text as="span" tone="subdued">
-              {`${when(attempt.startedAt)} · ${attempt.durationMs} ms`}
-            </Text>
-          </InlineStack>
-        </InlineStack>
-        {attempt.error && <Text as="p">{attempt.error}</Text>}
-        <Text as="h4" variant="headingXs">
-          Request (secrets redacted)
-        </Text>
-        <Box padding="300" background="bg-surface-secondary" borderRadius="200" overflowX="scroll">
-          <pre style={{ margin: 0, whiteSpace: "pre-wrap", wordBreak: "break-all" }}>
-            <code>{attempt.request}</code>
-          </pre>
-        </Box>
-        <Text as="h4" variant="headingXs">
-          Response
-        </Text>
-        <Box padding="300" background="bg-surface-secondary" borderRadius="200">
-          <pre style={{ margin: 0, whiteSpace: "pre-wrap", wordBreak: "break-all" }}>
-            <code>{attempt.responseExcerpt ?? "(none)"}</code>
-          </pre>
-        </Box>
-      </BlockStack>
-    </Card>
   );
 }
 
@@ -206,7 +169,7 @@ export default function DeliveryPage() {
                   </Text>
                 )}
                 {delivery.attemptLog.map((attempt, index) => (
-                  <Attempt key={attempt.id} attempt={attempt} index={delivery.olderAttempts + index + 1} />
+                  <AttemptCard key={attempt.id} attempt={attempt} index={delivery.olderAttempts + index + 1} retentionDays={delivery.attemptBodyRetentionDays} />
                 ))}
               </>
             )}

@@ -191,6 +191,8 @@ describe("database faults on postgresql", () => {
     // The outage was seen (non-2xx answers, which Shopify retries) and the server kept answering throughout.
     expect(outageAnswers).toBeGreaterThan(0);
     expect(answers["no answer"] ?? 0).toBe(0);
+    // Every refusal was the outage's 503 (app/pipeline/webhook-outage.server.ts), none a 500: those mean a defect.
+    expect(Object.keys(answers).sort()).toEqual(outageAnswers ? ["200", "503"] : ["200"]);
     expect(acknowledged.size).toBe(next);
     expect(recordedOrders).toBe(acknowledged.size);
     expect(deliveries).toHaveLength(acknowledged.size * simulatedNetworks.length);

@@ -152,7 +152,7 @@ describe.each(databaseKinds)("pacing on %s", (kind) => {
     for (const d of deliveries) {
       expect(d.attemptsLog).toHaveLength(1);
       // The attempt logs its own order's part of the request.
-      const logged = JSON.parse(d.attemptsLog[0]!.request) as { body: { orders: Array<{ orderReference: string }> } };
+      const logged = JSON.parse(d.attemptsLog[0]!.request!) as { body: { orders: Array<{ orderReference: string }> } };
       expect(logged.body.orders.map((o) => o.orderReference)).toEqual([d.order.name.slice(1)]);
       expect(d.attemptsLog[0]!.outcome).toBe("success");
     }

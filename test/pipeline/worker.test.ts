@@ -126,7 +126,7 @@ describe.each(databaseKinds)("delivery worker on %s", (kind) => {
       expect(attempt.httpStatus).toBe(200);
       expect(attempt.outcome).toBe("success");
       expect(attempt.durationMs).toBeGreaterThanOrEqual(0);
-      const request = JSON.parse(attempt.request) as { method: string; url: string; headers: Record<string, string> };
+      const request = JSON.parse(attempt.request!) as { method: string; url: string; headers: Record<string, string> };
       expect(request.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     }
     const everything = JSON.stringify(attempts) + JSON.stringify(deliveries);

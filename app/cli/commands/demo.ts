@@ -135,7 +135,7 @@ const command: CliCommand = {
       }
       const logged = await db.deliveryAttempt.findMany({ select: { request: true } });
       const secrets = sims.secrets();
-      const leaked = logged.some((a) => secrets.some((s) => a.request.includes(s)));
+      const leaked = logged.some((a) => secrets.some((s) => a.request?.includes(s)));
       out();
       out(`${logged.length} attempts logged, secrets redacted in every one: ${leaked ? "NO" : "yes"}`);
       out(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
