@@ -170,7 +170,7 @@ async function benchDatabase(kind: DbKind, url: string): Promise<void> {
     await seedScaleShop(db, url, OTHER, now);
     await seedScaleShop(db, url, MAIN, now);
     const [deliveries, attempts] = await Promise.all([db.delivery.count({ where: { shop: MAIN.shop } }), db.deliveryAttempt.count({ where: { shop: MAIN.shop } })]);
-    console.log(`${kind}: seeded ${deliveries} deliveries and ${attempts} attempts for ${MAIN.shop} (and ${deliveriesOf(OTHER)} deliveries for ${OTHER}) in ${((performance.now() - seedStarted) / 1000).toFixed(0)} s`);
+    console.log(`${kind}: seeded ${deliveries} deliveries and ${attempts} attempts for ${MAIN.shop} (and ${deliveriesOf(OTHER)} deliveries for ${OTHER.shop}) in ${((performance.now() - seedStarted) / 1000).toFixed(0)} s`);
   } finally {
     await db.$disconnect();
   }

@@ -64,10 +64,13 @@ export async function listDeliveries(db: Db, shop: string, filters: DeliveryFilt
   const beyond = before ? "gt" : "lt";
   // Keyset: (createdAt, id) beyond the cursor's, written with a bound on createdAt alone first, so the index
   // range starts at the cursor instead of at the newest row (the OR by itself is no range for either database).
+  // Not for refunds: SQLite would then prefer that range of all deliveries to the range of refund kinds.
+  const keyset = (cursorAt: Date, cursorId: string) => [
+    ...(filters.kind === "refund" ? [] : [{ createdAt: { [`${beyond}e`]: cursorAt } }]),
+    { OR: [{ createdAt: { [beyond]: cursorAt } }, { createdAt: cursorAt, id: { [beyond]: cursorId } }] },
+  ];
   const page = await db.delivery.findMany({
-    where: cursor
-      ? { AND: [where, { createdAt: { [`${beyond}e`]: cursor.at } }, { OR: [{ createdAt: { [beyond]: cursor.at } }, { id: { [beyond]: cursor.id } }] }] }
-      : where,
+    where: cursor ? { AND: [where, ...keyset(cursor.at, cursor.id)] } : where,
     orderBy: [{ createdAt: direction }, { id: direction }],
     take: PAGE_SIZE + 1,
     select: {
