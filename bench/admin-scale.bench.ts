@@ -182,6 +182,8 @@ async function benchDatabase(kind: DbKind, url: string): Promise<void> {
       const met = !figure.problem && figure.p95 < TARGET_MS;
       if (!met) misses++;
       results.push([kind, c.name, ms(figure.p50), ms(figure.p95), `< ${TARGET_MS}`, figure.problem ? `NO: ${figure.problem}` : met ? "yes" : "NO"]);
+      // Each figure as it comes (stderr, so the report on stdout keeps only the table): a long run cut short still tells.
+      console.error(results.at(-1)!.join(" | "));
     }
     for (const path of ["/app/deliveries", "/app/accuracy?days=90"]) {
       const figure = await measureDocument(app.url, path);
