@@ -2,8 +2,8 @@
 // that each filter's index of prisma/schema.prisma reads in order) and
 // one delivery with its order and every attempt. Every query names the shop; a delivery of another shop is not
 // found. Columns are listed explicitly: nothing secret is ever selected, and shoppers' data is hidden.
-import type { Db } from "../db/client.server.ts";
-import { networkById } from "../networks/registry.ts";
+import { kindOf, type Db } from "../db/client.server.ts";
+import { networkById, networks } from "../networks/registry.ts";
 import { PAGE_SIZE, type DeliveryFilters, type DeliveryPage, type DeliveryRow } from "./delivery-filters.ts";
 import { hideEmails, hidePersonalData } from "./personal-data.ts";
 
@@ -64,9 +64,11 @@ export async function listDeliveries(db: Db, shop: string, filters: DeliveryFilt
   const beyond = before ? "gt" : "lt";
   // Keyset: (createdAt, id) beyond the cursor's, written with a bound on createdAt alone first, so the index
   // range starts at the cursor instead of at the newest row (the OR by itself is no range for either database).
-  // Not for refunds: SQLite would then prefer that range of all deliveries to the range of refund kinds.
+  // Not for refunds on SQLite, which would then prefer that range of all deliveries to the range of refund kinds
+  // (PostgreSQL weighs both by its statistics, and without the bound walks from the newest refund).
+  const boundAlone = !(filters.kind === "refund" && kindOf(db) === "sqlite");
   const keyset = (cursorAt: Date, cursorId: string) => [
-    ...(filters.kind === "refund" ? [] : [{ createdAt: { [`${beyond}e`]: cursorAt } }]),
+    ...(boundAlone ? [{ createdAt: { [`${beyond}e`]: cursorAt } }] : []),
     { OR: [{ createdAt: { [beyond]: cursorAt } }, { createdAt: cursorAt, id: { [beyond]: cursorId } }] },
   ];
   const page = await db.delivery.findMany({
@@ -216,13 +218,19 @@ export async function loadDeliveryDetail(db: Db, shop: string, id: string): Prom
 
 /** Per network: failed deliveries (what "retry all failed" would queue) and deliveries still queued. */
 export async function queueCounts(db: Db, shop: string): Promise<Record<string, { failed: number; queued: number }>> {
-  const groups = await db.delivery.groupBy({
-    by: ["network", "status"],
-    where: { shop, status: { in: ["failed", "pending", "in_flight"] } },
-    _count: { _all: true },
-  });
+  // One count per registered network, each a range of the (shop, network, status) index: grouped over the whole
+  // shop instead, SQLite reads every entry of the shop in that index (seconds at a million deliveries).
+  const perNetwork = await Promise.all(
+    networks.map((definition) =>
+      db.delivery.groupBy({
+        by: ["status"],
+        where: { shop, network: definition.id, status: { in: ["failed", "pending", "in_flight"] } },
+        _count: { _all: true },
+      }).then((groups) => groups.map((group) => ({ network: definition.id, ...group }))),
+    ),
+  );
   const out: Record<string, { failed: number; queued: number }> = {};
-  for (const group of groups) {
+  for (const group of perNetwork.flat()) {
     const entry = (out[group.network] ??= { failed: 0, queued: 0 });
     if (group.status === "failed") entry.failed += group._count._all;
     else entry.queued += group._count._all;
