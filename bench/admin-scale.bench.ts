@@ -6,6 +6,8 @@
 // server rendering) for the two pages. Target: p95 under 150 ms. Run: npm run bench admin-scale
 import "./support/admin-env.ts";
 import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import path from "node:path";
 import { createDb, type DbKind } from "../app/db/client.server.ts";
 import { encodeCursor } from "../app/admin/deliveries.server.ts";
 import { ensureAppBuild } from "../devkit/admin/app-build.ts";
@@ -201,7 +203,15 @@ async function benchDatabase(kind: DbKind, url: string): Promise<void> {
 
 await ensureAppBuild();
 const only = (process.env.ADMIN_BENCH_DATABASES ?? "sqlite,postgresql").split(",");
-if (only.includes("sqlite")) await benchDatabase("sqlite", await createSqliteDatabase("relay-admin-bench-"));
+if (only.includes("sqlite")) {
+  const url = await createSqliteDatabase("relay-admin-bench-");
+  try {
+    await benchDatabase("sqlite", url);
+  } finally {
+    // Some 2.5 GB: never left behind in /tmp.
+    rmSync(path.dirname(url.replace(/^file:/, "")), { recursive: true, force: true });
+  }
+}
 if (only.includes("postgresql")) {
   const cluster = await startPostgresCluster();
   try {
