@@ -71,10 +71,13 @@ export async function listDeliveries(db: Db, shop: string, filters: DeliveryFilt
     ...(boundAlone ? [{ createdAt: { [`${beyond}e`]: cursorAt } }] : []),
     { OR: [{ createdAt: { [beyond]: cursorAt } }, { createdAt: cursorAt, id: { [beyond]: cursorId } }] },
   ];
-  const page = await db.delivery.findMany({
+  // By order name: at most ten orders' few deliveries each, read by their orderId and sorted here. Asked to sort,
+  // SQLite would rather walk the shop's (shop, createdAt, id) index from the newest row (all of it when the order
+  // is old) than sort a handful of rows.
+  const byOrder = Boolean(where.orderId);
+  const found = await db.delivery.findMany({
     where: cursor ? { AND: [where, ...keyset(cursor.at, cursor.id)] } : where,
-    orderBy: [{ createdAt: direction }, { id: direction }],
-    take: PAGE_SIZE + 1,
+    ...(byOrder ? {} : { orderBy: [{ createdAt: direction }, { id: direction }], take: PAGE_SIZE + 1 }),
     select: {
       id: true,
       network: true,
@@ -88,6 +91,9 @@ export async function listDeliveries(db: Db, shop: string, filters: DeliveryFilt
       order: { select: { name: true } },
     },
   });
+  const newestFirst = (a: { createdAt: Date; id: string }, b: { createdAt: Date; id: string }) =>
+    b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+  const page = byOrder ? found.sort((a, b) => (direction === "desc" ? newestFirst(a, b) : newestFirst(b, a))).slice(0, PAGE_SIZE + 1) : found;
   const more = page.length > PAGE_SIZE;
   const shown = page.slice(0, PAGE_SIZE);
   if (before) shown.reverse();
