@@ -1,7 +1,7 @@
 // Every query the admin's pages send, as Prisma sends it (captured from its query log while the real loaders run),
 // explained by the database itself: EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL. None may read Delivery,
 // DeliveryAttempt or Order in full, and the deliveries index, accuracy and the detail page must use the indexes
-// prisma/migrations/20261204100000_admin_scale_indexes (and 20261203200000_admin_indexes) made for them, so a
+// prisma/migrations/20261204090000_admin_scale_indexes (and 20261203200000_admin_indexes) made for them, so a
 // dropped or renamed index fails here long before a shop with a million deliveries notices
 // (bench/admin-scale.bench.ts times them at that size).
 import { createClient } from "@libsql/client";
