@@ -1,8 +1,9 @@
-// The delivery log for one shop: the index (filtered, newest first, paginated by a cursor on (createdAt, id)) and
+// The delivery log for one shop: the index (filtered, newest first, paginated by a keyset cursor on (createdAt, id)
+// that each filter's index of prisma/schema.prisma reads in order) and
 // one delivery with its order and every attempt. Every query names the shop; a delivery of another shop is not
 // found. Columns are listed explicitly: nothing secret is ever selected, and shoppers' data is hidden.
-import type { Db } from "../db/client.server.ts";
-import { networkById } from "../networks/registry.ts";
+import { kindOf, type Db } from "../db/client.server.ts";
+import { networkById, networks } from "../networks/registry.ts";
 import { attemptBodyRetentionDays } from "../pipeline/prune-attempt-bodies.server.ts";
 import { PAGE_SIZE, type DeliveryFilters, type DeliveryPage, type DeliveryRow } from "./delivery-filters.ts";
 import { hideEmails, hidePersonalData } from "./personal-data.ts";
@@ -44,7 +45,9 @@ export async function listDeliveries(db: Db, shop: string, filters: DeliveryFilt
   const where: Record<string, unknown> = { shop };
   if (filters.network) where.network = filters.network;
   if (filters.status) where.status = filters.status;
-  if (filters.kind) where.kind = filters.kind === "refund" ? { startsWith: "refund:" } : filters.kind;
+  // Refunds' kinds are "refund:<refund id>": a range of the (shop, kind, createdAt, id) index (a LIKE would not
+  // use it on PostgreSQL's collations).
+  if (filters.kind) where.kind = filters.kind === "refund" ? { gte: "refund:", lt: "refund;" } : filters.kind;
   const createdAt: Record<string, Date> = {};
   if (filters.from) createdAt.gte = new Date(`${filters.from}T00:00:00Z`);
   if (filters.to) createdAt.lt = new Date(Date.parse(`${filters.to}T00:00:00Z`) + DAY);
@@ -60,12 +63,22 @@ export async function listDeliveries(db: Db, shop: string, filters: DeliveryFilt
   const cursor = before ?? after;
   const direction = before ? "asc" : "desc";
   const beyond = before ? "gt" : "lt";
-  const page = await db.delivery.findMany({
-    where: cursor
-      ? { AND: [where, { OR: [{ createdAt: { [beyond]: cursor.at } }, { createdAt: cursor.at, id: { [beyond]: cursor.id } }] }] }
-      : where,
-    orderBy: [{ createdAt: direction }, { id: direction }],
-    take: PAGE_SIZE + 1,
+  // Keyset: (createdAt, id) beyond the cursor's, written with a bound on createdAt alone first, so the index
+  // range starts at the cursor instead of at the newest row (the OR by itself is no range for either database).
+  // Not for refunds on SQLite, which would then prefer that range of all deliveries to the range of refund kinds
+  // (PostgreSQL weighs both by its statistics, and without the bound walks from the newest refund).
+  const boundAlone = !(filters.kind === "refund" && kindOf(db) === "sqlite");
+  const keyset = (cursorAt: Date, cursorId: string) => [
+    ...(boundAlone ? [{ createdAt: { [`${beyond}e`]: cursorAt } }] : []),
+    { OR: [{ createdAt: { [beyond]: cursorAt } }, { createdAt: cursorAt, id: { [beyond]: cursorId } }] },
+  ];
+  // By order name: at most ten orders' few deliveries each, read by their orderId and sorted here. Asked to sort,
+  // SQLite would rather walk the shop's (shop, createdAt, id) index from the newest row (all of it when the order
+  // is old) than sort a handful of rows.
+  const byOrder = Boolean(where.orderId);
+  const found = await db.delivery.findMany({
+    where: cursor ? { AND: [where, ...keyset(cursor.at, cursor.id)] } : where,
+    ...(byOrder ? {} : { orderBy: [{ createdAt: direction }, { id: direction }], take: PAGE_SIZE + 1 }),
     select: {
       id: true,
       network: true,
@@ -79,6 +92,9 @@ export async function listDeliveries(db: Db, shop: string, filters: DeliveryFilt
       order: { select: { name: true } },
     },
   });
+  const newestFirst = (a: { createdAt: Date; id: string }, b: { createdAt: Date; id: string }) =>
+    b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+  const page = byOrder ? found.sort((a, b) => (direction === "desc" ? newestFirst(a, b) : newestFirst(b, a))).slice(0, PAGE_SIZE + 1) : found;
   const more = page.length > PAGE_SIZE;
   const shown = page.slice(0, PAGE_SIZE);
   if (before) shown.reverse();
@@ -215,13 +231,19 @@ export async function loadDeliveryDetail(db: Db, shop: string, id: string): Prom
 
 /** Per network: failed deliveries (what "retry all failed" would queue) and deliveries still queued. */
 export async function queueCounts(db: Db, shop: string): Promise<Record<string, { failed: number; queued: number }>> {
-  const groups = await db.delivery.groupBy({
-    by: ["network", "status"],
-    where: { shop, status: { in: ["failed", "pending", "in_flight"] } },
-    _count: { _all: true },
-  });
+  // One count per registered network, each a range of the (shop, network, status) index: grouped over the whole
+  // shop instead, SQLite reads every entry of the shop in that index (seconds at a million deliveries).
+  const perNetwork = await Promise.all(
+    networks.map((definition) =>
+      db.delivery.groupBy({
+        by: ["status"],
+        where: { shop, network: definition.id, status: { in: ["failed", "pending", "in_flight"] } },
+        _count: { _all: true },
+      }).then((groups) => groups.map((group) => ({ network: definition.id, ...group }))),
+    ),
+  );
   const out: Record<string, { failed: number; queued: number }> = {};
-  for (const group of groups) {
+  for (const group of perNetwork.flat()) {
     const entry = (out[group.network] ??= { failed: 0, queued: 0 });
     if (group.status === "failed") entry.failed += group._count._all;
     else entry.queued += group._count._all;
