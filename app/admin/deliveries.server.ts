@@ -182,14 +182,17 @@ export async function loadDeliveryDetail(db: Db, shop: string, id: string): Prom
     },
   });
   if (!row) return null;
+  // The delivery was found under the shop, so its attempts are the shop's: naming the shop again let SQLite's
+  // planner walk the shop's whole (shop, startedAt) index instead of this delivery's few rows
+  // (test/app/admin-query-plans.test.ts).
   const [attempts, total] = await Promise.all([
     db.deliveryAttempt.findMany({
-      where: { deliveryId: row.id, shop },
+      where: { deliveryId: row.id },
       orderBy: [{ startedAt: "desc" }, { id: "desc" }],
       take: ATTEMPTS_SHOWN,
       select: { id: true, startedAt: true, durationMs: true, httpStatus: true, outcome: true, request: true, responseExcerpt: true, error: true, bodiesPrunedAt: true },
     }),
-    db.deliveryAttempt.count({ where: { deliveryId: row.id, shop } }),
+    db.deliveryAttempt.count({ where: { deliveryId: row.id } }),
   ]);
   const waitingToSend = row.status === "pending" || row.status === "in_flight";
   return {
