@@ -14,6 +14,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.ts";
 import type { ShopConfig } from "../settings/store.server.ts";
 import { reconcileAllShops } from "./reconcile/reconcile.server.ts";
 import { pruneWebhookReceipts, receiptRetentionMs } from "./prune-receipts.server.ts";
+import { resyncOutdatedStorefronts } from "../storefront/resync.server.ts";
 import { cachedShopConfig } from "./settings-cache.server.ts";
 import { deliveryFields, fieldLogger } from "../observability/log.server.ts";
 import { pipelineMetrics as metrics } from "../observability/metrics.server.ts";
@@ -47,6 +48,11 @@ export interface WorkerOptions {
    * how old. On by default (hourly, WEBHOOK_RECEIPT_RETENTION_DAYS or 7 days); false turns it off.
    */
   pruneReceipts?: { everyMs: number; retentionMs: number } | false;
+  /**
+   * Re-syncing the storefront configuration of shops whose metafield holds an older format
+   * (app/storefront/resync.server.ts): how often. On by default (at start, then every 10 minutes); false turns it off.
+   */
+  storefrontResync?: { everyMs: number } | false;
   /** Other periodic jobs that run beside the deliveries; failures are logged, never fatal. */
   periodic?: Array<{ name: string; everyMs: number; run: () => Promise<void> }>;
   now?: () => Date;
@@ -119,6 +125,19 @@ export function startWorker(options: WorkerOptions): Worker {
       run: async () => {
         const pruned = await pruneWebhookReceipts(db, { now: now(), retentionMs: prune.retentionMs });
         if (pruned) logger.info("pruned webhook receipts Shopify can no longer retry", { count: pruned });
+      },
+    });
+  }
+
+  const resync = options.storefrontResync === undefined ? { everyMs: 10 * 60_000 } : options.storefrontResync;
+  if (resync) {
+    periodic.push({
+      name: "storefront configuration re-sync",
+      everyMs: resync.everyMs,
+      run: async () => {
+        const result = await resyncOutdatedStorefronts(db);
+        if (result.synced.length) logger.info("re-synced storefront configurations written in an older format", { shops: result.synced.length });
+        for (const bad of result.failed) logger.warn("a storefront configuration could not be re-synced; the next run tries again", { ...bad });
       },
     });
   }
