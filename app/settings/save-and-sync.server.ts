@@ -15,7 +15,7 @@ export interface SaveResult {
 
 export async function saveSettingsAndSyncStorefront(db: Db, shop: string, input: unknown): Promise<SaveResult> {
   const config = await saveSettingsFile(db, shop, input);
-  const storefrontConfig = storefrontConfigFromSettings(await exportSettingsFile(db, shop));
+  const storefrontConfig = storefrontConfigFromSettings(await exportSettingsFile(db, shop, { withoutInvalid: true }));
   let graphql;
   try {
     graphql = await adminGraphqlForShop(shop);

@@ -27,7 +27,7 @@ export async function recordStorefrontSynced(db: Db, shop: string): Promise<void
 async function resyncShop(db: Db, shop: string, graphql: AdminGraphql): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     const before = await db.shop.findUnique({ where: { domain: shop }, select: { settingsSavedAt: true } });
-    await syncStorefrontConfig(graphql, storefrontConfigFromSettings(await exportSettingsFile(db, shop)));
+    await syncStorefrontConfig(graphql, storefrontConfigFromSettings(await exportSettingsFile(db, shop, { withoutInvalid: true })));
     const after = await db.shop.findUnique({ where: { domain: shop }, select: { settingsSavedAt: true } });
     // A save in between synced its own settings, possibly before this write landed: write the latest again.
     if (after?.settingsSavedAt?.getTime() === before?.settingsSavedAt?.getTime()) return recordStorefrontSynced(db, shop);
