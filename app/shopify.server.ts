@@ -8,6 +8,7 @@ import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 import { db, type Db } from "./db/client.server.ts";
 import { installAdminApiFetch } from "./shopify/admin-api-origin.server.ts";
 import { API_VERSION } from "./shopify/api-version.ts";
+import { customDomainTransformations, customShopDomain } from "./shopify/shop-domain.ts";
 
 export { API_VERSION };
 
@@ -60,7 +61,8 @@ const shopify = shopifyApp({
   distribution: AppDistribution.AppStore,
   // Token exchange with Shopify-managed installation (as the app template does): no OAuth redirects in the admin.
   future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
-  ...(process.env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [process.env.SHOP_CUSTOM_DOMAIN] } : {}),
+  // SHOP_CUSTOM_DOMAIN (app/shopify/shop-domain.ts explains why a transformation).
+  domainTransformations: customDomainTransformations(customShopDomain()),
 });
 
 export default shopify;

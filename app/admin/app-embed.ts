@@ -14,7 +14,9 @@ export const APP_HANDLE = "affiliate-relay";
 export type EmbedStatus =
   | { state: "on"; themeName: string | null }
   | { state: "off"; themeName: string | null; reason: "disabled" | "absent"; deepLink: string }
-  | { state: "unknown"; message: string; deepLink: string };
+  | { state: "unknown"; message: string; deepLink: string }
+  /** The check is still running (a slow Admin API): the page shows "checking" rather than waiting for it. */
+  | { state: "checking"; deepLink: string };
 
 /** The theme editor, on the App embeds panel, with this app's embed selected to switch on. */
 export function embedDeepLink(shop: string, apiKey: string): string {

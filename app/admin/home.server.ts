@@ -58,6 +58,15 @@ function embedStep(embed: EmbedStatus | null): ChecklistStep {
   if (embed.state === "on") {
     return { id: "embed", title, state: "done", detail: `The embed is on in ${embed.themeName ? `"${embed.themeName}"` : "your live theme"}.`, action: null };
   }
+  if (embed.state === "checking") {
+    return {
+      id: "embed",
+      title,
+      state: "todo",
+      detail: "Checking your live theme for the embed… Reload this page in a moment to see the result.",
+      action: { content: "Open the theme editor", url: embed.deepLink, external: true },
+    };
+  }
   const detail =
     embed.state === "off"
       ? `The embed is ${embed.reason === "disabled" ? "switched off" : "not added"} in ${embed.themeName ? `"${embed.themeName}"` : "your live theme"}. Open the theme editor, switch on Affiliate Relay under App embeds, and save.`

@@ -6,7 +6,7 @@ import type { Db } from "../db/client.server.ts";
 import type { AnyNetworkDefinition } from "../networks/registry.ts";
 import type { CredentialsCheck } from "../networks/types.ts";
 import { saveSettingsAndSyncStorefront } from "../settings/save-and-sync.server.ts";
-import { exportSettingsFile, loadShopConfig, SettingsError, type ShopConfig } from "../settings/store.server.ts";
+import { exportSettingsFile, loadStoredSettings, SettingsError, type StoredSettings } from "../settings/store.server.ts";
 import { ENABLED_FIELD, type CredentialsStatus, type NetworkActionResult, type NetworkCardView } from "./network-forms.ts";
 
 /** Below this length, even the last four characters would give away too much of a secret. */
@@ -16,24 +16,32 @@ const CHECK_TIMEOUT_MS = 15_000;
 const status = (value: string): CredentialsStatus => (value === "ok" || value === "rejected" ? value : "unverified");
 
 export async function loadNetworkCards(db: Db, shop: string, definitions: readonly AnyNetworkDefinition[]): Promise<NetworkCardView[]> {
-  const [config, rows] = await Promise.all([
-    loadShopConfig(db, shop),
-    db.networkConnection.findMany({ where: { shop }, select: { network: true, credentialsCheckedAt: true } }),
+  const [stored, rows] = await Promise.all([
+    loadStoredSettings(db, shop),
+    db.networkConnection.findMany({ where: { shop }, select: { network: true, credentialsCheckedAt: true, credentialsStatus: true, credentialsError: true } }),
   ]);
   return definitions.map((definition) => {
-    const connected = config?.networks.find((n) => n.definition.id === definition.id);
-    const checkedAt = rows.find((row) => row.network === definition.id)?.credentialsCheckedAt ?? null;
+    const connected = stored?.config.networks.find((n) => n.definition.id === definition.id);
+    const invalid = stored?.invalid.find((n) => n.definition.id === definition.id);
+    const row = rows.find((r) => r.network === definition.id);
+    const settings = connected?.settings ?? invalid?.stored;
+    // What is wrong with a stored block the schema refuses, field by field, so the merchant can fix it here.
+    const problem = invalid ? validate(definition, invalid.stored) : null;
     return {
       id: definition.id,
       label: definition.label,
-      configured: Boolean(connected),
-      enabled: connected?.enabled ?? false,
-      credentialsStatus: connected ? status(connected.credentialsStatus) : null,
-      credentialsError: connected?.credentialsError ?? null,
-      credentialsCheckedAt: checkedAt?.toISOString() ?? null,
+      configured: Boolean(settings),
+      enabled: connected?.enabled ?? invalid?.enabled ?? false,
+      credentialsStatus: row && settings ? status(row.credentialsStatus) : null,
+      credentialsError: settings ? (row?.credentialsError ?? null) : null,
+      credentialsCheckedAt: row?.credentialsCheckedAt?.toISOString() ?? null,
       canCheckCredentials: typeof definition.checkCredentials === "function",
+      storedProblem:
+        invalid && problem && !problem.ok
+          ? { message: invalid.message, fieldErrors: problem.fieldErrors, formError: problem.formError }
+          : null,
       fields: definition.fields.map((field) => {
-        const stored = connected?.settings[field.key];
+        const stored = settings?.[field.key];
         if (!field.secret) {
           return { ...field, value: stored === undefined || stored === null ? "" : String(stored), stored: null };
         }
@@ -65,8 +73,9 @@ function blockFromForm(definition: AnyNetworkDefinition, form: FormData): Record
 }
 
 /** A blank secret means "keep the stored one", as in a settings file (app/settings/store.server.ts). */
-function withStoredSecrets(definition: AnyNetworkDefinition, block: Record<string, unknown>, config: ShopConfig | null) {
-  const stored = config?.networks.find((n) => n.definition.id === definition.id)?.settings;
+function withStoredSecrets(definition: AnyNetworkDefinition, block: Record<string, unknown>, settings: StoredSettings | null) {
+  const stored =
+    settings?.config.networks.find((n) => n.definition.id === definition.id)?.settings ?? settings?.invalid.find((n) => n.definition.id === definition.id)?.stored;
   const filled = { ...block };
   for (const key of secretFieldKeys(definition)) if (filled[key] === "" && stored?.[key]) filled[key] = stored[key];
   return filled;
@@ -89,12 +98,13 @@ function validate(definition: AnyNetworkDefinition, block: Record<string, unknow
 }
 
 export async function saveNetworkForm(db: Db, shop: string, definition: AnyNetworkDefinition, form: FormData): Promise<NetworkActionResult> {
-  const config = await loadShopConfig(db, shop);
+  const config = await loadStoredSettings(db, shop);
   const block = blockFromForm(definition, form);
   const checked = validate(definition, withStoredSecrets(definition, block, config));
   if (!checked.ok) return { intent: "save", network: definition.id, ok: false, fieldErrors: checked.fieldErrors, formError: checked.formError };
   // The shop's whole settings file with this block replaced; other networks' blank secrets are kept by the store.
-  const current = config ? await exportSettingsFile(db, shop) : { networks: {} };
+  // Other networks' invalid blocks are left out, so their rows stay as they are until they are fixed in turn.
+  const current = config ? await exportSettingsFile(db, shop, { withoutInvalid: true }) : { networks: {} };
   const file = { ...current, networks: { ...current.networks, [definition.id]: block } };
   try {
     const saved = await saveSettingsAndSyncStorefront(db, shop, file);
@@ -113,7 +123,7 @@ export async function testNetworkForm(db: Db, shop: string, definition: AnyNetwo
     };
     return { intent: "test", network: definition.id, ok: true, check };
   }
-  const config = await loadShopConfig(db, shop);
+  const config = await loadStoredSettings(db, shop);
   // A test is about the keys: check them as if the network were switched on, so blank required fields are named.
   const block = { ...blockFromForm(definition, form), enabled: true };
   const checked = validate(definition, withStoredSecrets(definition, block, config));

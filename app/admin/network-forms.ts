@@ -29,6 +29,8 @@ export interface NetworkCardView {
   credentialsCheckedAt: string | null;
   /** Whether the network offers a way to check keys without reporting an order. */
   canCheckCredentials: boolean;
+  /** The stored settings fail the network's schema (saved by an older release): what is wrong, to be fixed and saved. */
+  storedProblem: { message: string; fieldErrors: Record<string, string>; formError: string | null } | null;
   fields: NetworkFieldView[];
 }
 

@@ -3,7 +3,7 @@
 import type { Db } from "../db/client.server.ts";
 import { networkById, type AnyNetworkDefinition } from "../networks/registry.ts";
 import { saveSettingsAndSyncStorefront } from "../settings/save-and-sync.server.ts";
-import { exportSettingsFile, loadShopConfig, SettingsError } from "../settings/store.server.ts";
+import { exportSettingsFile, loadStoredSettings, SettingsError } from "../settings/store.server.ts";
 import type { ClickWindow, DataRequestView, SettingsActionResult, SettingsPage, ShopOptions } from "./shop-settings.ts";
 
 const DATA_REQUESTS_SHOWN = 50;
@@ -52,8 +52,8 @@ function dataRequestView(row: { id: string; customerId: string | null; ordersReq
 }
 
 export async function loadSettingsPage(db: Db, shop: string, definitions: readonly AnyNetworkDefinition[]): Promise<SettingsPage> {
-  const [config, requests] = await Promise.all([
-    loadShopConfig(db, shop),
+  const [stored, requests] = await Promise.all([
+    loadStoredSettings(db, shop),
     db.dataRequest.findMany({
       where: { shop },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -61,7 +61,9 @@ export async function loadSettingsPage(db: Db, shop: string, definitions: readon
       select: { id: true, customerId: true, ordersRequested: true, report: true, createdAt: true },
     }),
   ]);
-  const file = config ? await exportSettingsFile(db, shop) : null;
+  const config = stored?.config;
+  // A network block that no longer validates is left out here; /app/networks shows it to be fixed.
+  const file = config ? await exportSettingsFile(db, shop, { withoutInvalid: true }) : null;
   return {
     options: {
       currency: config?.currencyMode ?? "shop",
@@ -86,7 +88,7 @@ async function save(db: Db, shop: string, intent: "options" | "import", input: u
 }
 
 export async function saveShopOptions(db: Db, shop: string, options: ShopOptions): Promise<SettingsActionResult> {
-  const current = (await loadShopConfig(db, shop)) ? await exportSettingsFile(db, shop) : { networks: {} };
+  const current = (await loadStoredSettings(db, shop)) ? await exportSettingsFile(db, shop, { withoutInvalid: true }) : { networks: {} };
   return save(db, shop, "options", { ...current, ...options });
 }
 

@@ -58,7 +58,9 @@ function* recordWork(input: RecordInput, now: Date): Work<RecordResult> {
   const customerEmail = storedEmail(order);
   const cancelledAt = order.cancelledAt ? new Date(order.cancelledAt) : null;
   // The upsert locks the order's row, so two webhooks about one order (PostgreSQL, READ COMMITTED) take turns
-  // and the second sees the first one's deliveries below.
+  // and the second sees the first one's deliveries below. A row customers/redact scrubbed (redactedAt, set by
+  // app/compliance/customer-redact.server.ts) keeps its scrubbed payload and customer columns: a later webhook
+  // or Shopify's retry carries the customer again (the same rule in recordInOneStatement).
   const upserted = input.keepPayload || input.cancelOnly
     ? yield sql`INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "test", "payload", "customerId", "customerEmail", "paidAt", "cancelledAt", "createdAt", "updatedAt")
         VALUES (${newId()}, ${shop}, ${order.id}, ${order.name}, ${order.test}, ${payload}, ${customerId}, ${customerEmail}, ${input.paidAt ?? null}, ${cancelledAt}, ${now}, ${now})
@@ -67,8 +69,10 @@ function* recordWork(input: RecordInput, now: Date): Work<RecordResult> {
     : yield sql`INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "test", "payload", "customerId", "customerEmail", "paidAt", "cancelledAt", "createdAt", "updatedAt")
         VALUES (${newId()}, ${shop}, ${order.id}, ${order.name}, ${order.test}, ${payload}, ${customerId}, ${customerEmail}, ${input.paidAt ?? null}, ${cancelledAt}, ${now}, ${now})
         ON CONFLICT ("shop", "shopifyOrderId") DO UPDATE SET
-          "name" = excluded."name", "test" = excluded."test", "payload" = excluded."payload",
-          "customerId" = excluded."customerId", "customerEmail" = excluded."customerEmail",
+          "name" = excluded."name", "test" = excluded."test",
+          "payload" = CASE WHEN "Order"."redactedAt" IS NULL THEN excluded."payload" ELSE "Order"."payload" END,
+          "customerId" = CASE WHEN "Order"."redactedAt" IS NULL THEN excluded."customerId" ELSE "Order"."customerId" END,
+          "customerEmail" = CASE WHEN "Order"."redactedAt" IS NULL THEN excluded."customerEmail" ELSE "Order"."customerEmail" END,
           "paidAt" = COALESCE("Order"."paidAt", excluded."paidAt"), "cancelledAt" = excluded."cancelledAt",
           "updatedAt" = excluded."updatedAt"
         RETURNING "id"`;
@@ -138,8 +142,10 @@ function* recordInOneStatement(input: RecordInput, receipt: { eventId: string; t
       INSERT INTO "Order" ("id", "shop", "shopifyOrderId", "name", "test", "payload", "customerId", "customerEmail", "paidAt", "cancelledAt", "createdAt", "updatedAt")
       SELECT ${orderValues} WHERE EXISTS (SELECT 1 FROM "r")
       ON CONFLICT ("shop", "shopifyOrderId") DO UPDATE SET
-        "name" = excluded."name", "test" = excluded."test", "payload" = excluded."payload",
-        "customerId" = excluded."customerId", "customerEmail" = excluded."customerEmail",
+        "name" = excluded."name", "test" = excluded."test",
+        "payload" = CASE WHEN "Order"."redactedAt" IS NULL THEN excluded."payload" ELSE "Order"."payload" END,
+        "customerId" = CASE WHEN "Order"."redactedAt" IS NULL THEN excluded."customerId" ELSE "Order"."customerId" END,
+        "customerEmail" = CASE WHEN "Order"."redactedAt" IS NULL THEN excluded."customerEmail" ELSE "Order"."customerEmail" END,
         "paidAt" = COALESCE("Order"."paidAt", excluded."paidAt"), "cancelledAt" = excluded."cancelledAt", "updatedAt" = excluded."updatedAt"
       RETURNING "id")${
         deliveryRows.length

@@ -15,6 +15,7 @@ import type { ShopConfig } from "../settings/store.server.ts";
 import { reconcileAllShops } from "./reconcile/reconcile.server.ts";
 import { pruneWebhookReceipts, receiptRetentionMs } from "./prune-receipts.server.ts";
 import { attemptBodyRetentionMs, pruneAttemptBodies } from "./prune-attempt-bodies.server.ts";
+import { resyncOutdatedStorefronts } from "../storefront/resync.server.ts";
 import { cachedShopConfig } from "./settings-cache.server.ts";
 import { deliveryFields, fieldLogger } from "../observability/log.server.ts";
 import { pipelineMetrics as metrics } from "../observability/metrics.server.ts";
@@ -53,6 +54,11 @@ export interface WorkerOptions {
    * On by default (hourly, ATTEMPT_BODY_RETENTION_DAYS or 30 days); false turns it off.
    */
   pruneAttemptBodies?: { everyMs: number; retentionMs: number } | false;
+  /**
+   * Re-syncing the storefront configuration of shops whose metafield holds an older format
+   * (app/storefront/resync.server.ts): how often. On by default (at start, then every 10 minutes); false turns it off.
+   */
+  storefrontResync?: { everyMs: number } | false;
   /** Other periodic jobs that run beside the deliveries; failures are logged, never fatal. */
   periodic?: Array<{ name: string; everyMs: number; run: () => Promise<void> }>;
   now?: () => Date;
@@ -137,6 +143,19 @@ export function startWorker(options: WorkerOptions): Worker {
       run: async () => {
         const pruned = await pruneAttemptBodies(db, { now: now(), retentionMs: pruneBodies.retentionMs });
         if (pruned) logger.info("pruned the request and response bodies of old attempts", { count: pruned });
+      },
+    });
+  }
+
+  const resync = options.storefrontResync === undefined ? { everyMs: 10 * 60_000 } : options.storefrontResync;
+  if (resync) {
+    periodic.push({
+      name: "storefront configuration re-sync",
+      everyMs: resync.everyMs,
+      run: async () => {
+        const result = await resyncOutdatedStorefronts(db);
+        if (result.synced.length) logger.info("re-synced storefront configurations written in an older format", { shops: result.synced.length });
+        for (const bad of result.failed) logger.warn("a storefront configuration could not be re-synced; the next run tries again", { ...bad });
       },
     });
   }

@@ -109,7 +109,8 @@ function NetworkCard({ card }: { card: NetworkCardView }) {
     for (const field of card.fields) data.set(field.key, values[field.key] ?? "");
     fetcher.submit(data, { method: "post" });
   };
-  const fieldErrors = result && !result.ok ? result.fieldErrors : {};
+  // Until the merchant saves, a stored block the schema refuses shows what is wrong with it, field by field.
+  const fieldErrors = result && !result.ok ? result.fieldErrors : result ? {} : (card.storedProblem?.fieldErrors ?? {});
 
   return (
     <div data-network-card={card.id}>
@@ -129,6 +130,12 @@ function NetworkCard({ card }: { card: NetworkCardView }) {
             <Banner tone="critical" title={`${card.label} rejected the keys`}>
               <p>{sentence(card.credentialsError ?? "The network answered that the keys are not valid")}</p>
               <p>Deliveries to {card.label} are paused until new keys are saved; then they are sent again.</p>
+            </Banner>
+          )}
+          {card.storedProblem && !saved && (
+            <Banner tone="critical" title={`The saved ${card.label} settings need fixing`}>
+              <p>{sentence(card.storedProblem.formError ?? card.storedProblem.message)}</p>
+              <p>Correct the fields marked below and save.</p>
             </Banner>
           )}
           {result && <SaveOutcome result={result} />}

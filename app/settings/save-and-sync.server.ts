@@ -5,6 +5,7 @@ import type { Db } from "../db/client.server.ts";
 import { adminGraphqlForShop, AdminApiError } from "../shopify/admin-graphql.server.ts";
 import { storefrontConfigFromSettings } from "../storefront/config.ts";
 import { syncStorefrontConfig } from "../storefront/metafield-sync.server.ts";
+import { recordStorefrontSynced } from "../storefront/resync.server.ts";
 import { exportSettingsFile, saveSettingsFile, type ShopConfig } from "./store.server.ts";
 
 export interface SaveResult {
@@ -14,7 +15,7 @@ export interface SaveResult {
 
 export async function saveSettingsAndSyncStorefront(db: Db, shop: string, input: unknown): Promise<SaveResult> {
   const config = await saveSettingsFile(db, shop, input);
-  const storefrontConfig = storefrontConfigFromSettings(await exportSettingsFile(db, shop));
+  const storefrontConfig = storefrontConfigFromSettings(await exportSettingsFile(db, shop, { withoutInvalid: true }));
   let graphql;
   try {
     graphql = await adminGraphqlForShop(shop);
@@ -27,6 +28,7 @@ export async function saveSettingsAndSyncStorefront(db: Db, shop: string, input:
   }
   try {
     await syncStorefrontConfig(graphql, storefrontConfig);
+    await recordStorefrontSynced(db, shop);
     return { config, storefront: { ok: true, synced: true, message: "app embed configuration updated" } };
   } catch (error) {
     return { config, storefront: { ok: false, synced: false, message: `settings saved, but the app embed was not updated: ${(error as Error).message}` } };

@@ -47,42 +47,73 @@ function splitSecrets(definition: AnyNetworkDefinition, settings: AnySettings) {
   return { secrets, publicConfig };
 }
 
+/**
+ * A stored network block that its schema no longer accepts (an older release's values, a field made required):
+ * shown to the merchant to fix (app/admin/network-forms.server.ts) and replaced by the next valid save. `stored` is
+ * what the row holds, secrets decrypted: never send it to a browser or a log.
+ */
+export interface InvalidConnection {
+  definition: AnyNetworkDefinition;
+  enabled: boolean;
+  stored: Record<string, unknown>;
+  message: string;
+}
+
+export interface StoredSettings {
+  /** The shop's settings without the invalid blocks. */
+  config: ShopConfig;
+  invalid: InvalidConnection[];
+}
+
 function readConnection(
   definition: AnyNetworkDefinition,
   row: { shop: string; enabled: boolean; publicConfig: string; secretCiphertext: string | null },
-): AnySettings {
+): { ok: true; settings: AnySettings } | { ok: false; stored: Record<string, unknown>; message: string } {
   const secrets = row.secretCiphertext ? (JSON.parse(open(row.secretCiphertext, undefined, aadFor(row.shop, definition.id))) as object) : {};
   const candidate = { ...(JSON.parse(row.publicConfig) as object), ...secrets, enabled: row.enabled };
   const parsed = definition.settingsSchema.safeParse(candidate);
-  if (!parsed.success) {
-    throw new SettingsError(`stored ${definition.label} settings are no longer valid: ${oneLineZodError(parsed.error)}`);
-  }
-  return parsed.data;
+  if (parsed.success) return { ok: true, settings: parsed.data };
+  return { ok: false, stored: candidate, message: `stored ${definition.label} settings are no longer valid: ${oneLineZodError(parsed.error)}` };
 }
 
-export async function loadShopConfig(db: Db, shop: string): Promise<ShopConfig | null> {
+/** The shop's settings, with the blocks its networks' schemas refuse set apart instead of failing. */
+export async function loadStoredSettings(db: Db, shop: string): Promise<StoredSettings | null> {
   const row = await db.shop.findUnique({ where: { domain: shop }, include: { connections: true } });
   if (!row) return null;
   const connected: ConnectedNetwork[] = [];
+  const invalid: InvalidConnection[] = [];
   for (const connection of row.connections) {
     const definition = networkById(connection.network);
     if (!definition) continue; // a network this version no longer ships
+    const read = readConnection(definition, connection);
+    if (!read.ok) {
+      invalid.push({ definition, enabled: connection.enabled, stored: read.stored, message: read.message });
+      continue;
+    }
     connected.push({
       definition,
-      settings: readConnection(definition, connection),
+      settings: read.settings,
       enabled: connection.enabled,
       credentialsVersion: connection.credentialsVersion,
       credentialsStatus: connection.credentialsStatus as CredentialsStatus,
       credentialsError: connection.credentialsError,
     });
   }
-  return {
+  const config: ShopConfig = {
     shop,
     currencyMode: row.currencyMode === "presentment" ? "presentment" : "shop",
     sendTestOrders: row.sendTestOrders,
     consentGating: row.consentGating,
     networks: connected,
   };
+  return { config, invalid };
+}
+
+/** The shop's settings; throws a SettingsError when a stored block is invalid (deliveries must not guess). */
+export async function loadShopConfig(db: Db, shop: string): Promise<ShopConfig | null> {
+  const stored = await loadStoredSettings(db, shop);
+  if (stored?.invalid.length) throw new SettingsError(stored.invalid[0]!.message);
+  return stored?.config ?? null;
 }
 
 /**
@@ -91,8 +122,13 @@ export async function loadShopConfig(db: Db, shop: string): Promise<ShopConfig |
  * SettingsError and changes nothing.
  */
 export async function saveSettingsFile(db: Db, shop: string, input: unknown): Promise<ShopConfig> {
-  const existing = await loadShopConfig(db, shop);
-  const merged = mergeStoredSecrets(input, existing);
+  // Invalid stored blocks do not stop a save: they are what a merchant saves to fix (their secrets are kept too).
+  const existing = await loadStoredSettings(db, shop);
+  const previousSettings = new Map<string, Record<string, unknown>>([
+    ...(existing?.config.networks.map((n) => [n.definition.id, n.settings] as const) ?? []),
+    ...(existing?.invalid.map((n) => [n.definition.id, n.stored] as const) ?? []),
+  ]);
+  const merged = mergeStoredSecrets(input, previousSettings);
   const parsed = settingsFileSchema.safeParse(merged);
   if (!parsed.success) throw new SettingsError(oneLineZodError(parsed.error));
   const file = parsed.data;
@@ -102,8 +138,8 @@ export async function saveSettingsFile(db: Db, shop: string, input: unknown): Pr
     const settings = (file.networks as Record<string, AnySettings | undefined>)[definition.id];
     if (!settings) continue;
     const { secrets, publicConfig } = splitSecrets(definition, settings);
-    const previous = existing?.networks.find((n) => n.definition.id === definition.id);
-    const credentialsChanged = !previous || fingerprint(previous.settings) !== fingerprint(settings);
+    const previous = previousSettings.get(definition.id);
+    const credentialsChanged = !previous || fingerprint(previous) !== fingerprint(settings);
     const sealed = Object.keys(secrets).length ? seal(JSON.stringify(secrets), undefined, aadFor(shop, definition.id)) : null;
     const data = {
       enabled: settings.enabled,
@@ -133,36 +169,43 @@ export async function saveSettingsFile(db: Db, shop: string, input: unknown): Pr
     db.shop.upsert({ where: { domain: shop }, create: { domain: shop, ...shopData }, update: shopData }),
     ...writes,
   ]);
-  return (await loadShopConfig(db, shop))!;
+  return (await loadStoredSettings(db, shop))!.config;
 }
 
 /** Credentials identity: everything but the on/off switch. A change means the keys may work again. */
-function fingerprint(settings: AnySettings): string {
+function fingerprint(settings: Record<string, unknown>): string {
   const { enabled: _enabled, ...rest } = settings;
   return JSON.stringify(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-function mergeStoredSecrets(input: unknown, existing: ShopConfig | null): unknown {
-  if (!existing || typeof input !== "object" || input === null) return input;
+function mergeStoredSecrets(input: unknown, stored: ReadonlyMap<string, Record<string, unknown>>): unknown {
+  if (!stored.size || typeof input !== "object" || input === null) return input;
   const file = input as { networks?: Record<string, unknown> };
   if (typeof file.networks !== "object" || file.networks === null) return input;
   const networksOut: Record<string, unknown> = { ...file.networks };
-  for (const connected of existing.networks) {
-    const block = networksOut[connected.definition.id];
+  for (const [id, settings] of stored) {
+    const definition = networkById(id)!;
+    const block = networksOut[id];
     if (typeof block !== "object" || block === null) continue;
     const filled: Record<string, unknown> = { ...(block as Record<string, unknown>) };
-    for (const field of secretFieldKeys(connected.definition)) {
-      if (filled[field] === undefined || filled[field] === "") filled[field] = connected.settings[field];
+    for (const field of secretFieldKeys(definition)) {
+      if ((filled[field] === undefined || filled[field] === "") && settings[field] !== undefined) filled[field] = settings[field];
     }
-    networksOut[connected.definition.id] = filled;
+    networksOut[id] = filled;
   }
   return { ...file, networks: networksOut };
 }
 
 /** The settings file for a shop. Secrets are blank unless includeSecrets (the operator's command line only). */
-export async function exportSettingsFile(db: Db, shop: string, options: { includeSecrets?: boolean } = {}): Promise<SettingsFile> {
-  const config = await loadShopConfig(db, shop);
-  if (!config) throw new SettingsError(`no settings stored for ${shop}`);
+export async function exportSettingsFile(
+  db: Db,
+  shop: string,
+  options: { includeSecrets?: boolean; /** Leave out stored blocks that are invalid instead of refusing. */ withoutInvalid?: boolean } = {},
+): Promise<SettingsFile> {
+  const stored = await loadStoredSettings(db, shop);
+  if (!stored) throw new SettingsError(`no settings stored for ${shop}`);
+  if (stored.invalid.length && !options.withoutInvalid) throw new SettingsError(stored.invalid[0]!.message);
+  const config = stored.config;
   const networksOut: Record<string, unknown> = {};
   for (const connected of config.networks) {
     const settings: Record<string, unknown> = { ...connected.settings };

@@ -10,6 +10,14 @@ import type { RefersionSettings } from "../networks/refersion/settings.ts";
 import type { StorefrontCapture } from "../networks/types.ts";
 import { oneLineZodError } from "../orders/zod-error.ts";
 
+/**
+ * The configuration's format. 1 (never written as such) had one fixed block per network, `{enabled, cookieDays}`;
+ * the capture table came without a number; 2 is the first numbered one. Shops whose metafield was written in an
+ * older format are re-synced by the worker (app/storefront/resync.server.ts); until then the storefront script
+ * still reads format 1 (app/storefront/embed/legacy-config.ts). Bump it whenever the format changes.
+ */
+export const STOREFRONT_CONFIG_VERSION = 2;
+
 /** The metafield the theme app extension reads as `app.metafields.affiliate_relay.config`. */
 export const STOREFRONT_METAFIELD = { namespace: "affiliate_relay", key: "config", type: "json" } as const;
 
@@ -45,6 +53,7 @@ export const storefrontCaptureSchema = z.strictObject({
 });
 
 export const storefrontConfigSchema = z.strictObject({
+  version: z.literal(STOREFRONT_CONFIG_VERSION),
   consentGating: z.boolean(),
   /** Present only while Refersion is on. */
   refersion: z
@@ -105,6 +114,7 @@ export function storefrontConfigFromSettings(settings: StorefrontSettingsSource)
   }
   const refersionBlock = enabledBlock(settings, refersion.id) as Partial<RefersionSettings> | null;
   const candidate = {
+    version: STOREFRONT_CONFIG_VERSION,
     consentGating: settings.consentGating ?? true,
     ...(refersionBlock ? { refersion: { publicKey: String(refersionBlock.publicKey ?? "").trim() } } : {}),
     captures,

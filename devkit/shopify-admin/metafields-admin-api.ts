@@ -27,6 +27,8 @@ export interface MetafieldsAdminApi {
   received: ReceivedGraphql[];
   metafields: Map<string, { value: string; type: string }>;
   refuseWith: null | { field: string[]; message: string; code: string };
+  /** Milliseconds the live theme's read takes to answer (a slow Admin API); 0 by default. */
+  themesDelayMs: number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -61,6 +63,7 @@ export async function startMetafieldsAdminApi(accessTokens: string | string[] = 
   const metafields = new Map<string, { value: string; type: string }>();
   let refuseWith: MetafieldsAdminApi["refuseWith"] = null;
   let mainTheme: MainTheme | null = { name: "Dawn", settingsData: null };
+  let themesDelayMs = 0;
   // The live theme's settings file (read_themes): the files connection holds only the files that exist.
   const themes = () => ({
     nodes: mainTheme
@@ -81,7 +84,13 @@ export async function startMetafieldsAdminApi(accessTokens: string | string[] = 
   const api = await startShopifyAdminApi({
     ...options,
     permanentTokens: typeof accessTokens === "string" ? [accessTokens] : accessTokens,
-    query: { currentAppInstallation: () => ({ id: INSTALLATION_ID }), themes },
+    query: {
+      currentAppInstallation: () => ({ id: INSTALLATION_ID }),
+      themes: async () => {
+        if (themesDelayMs) await new Promise((resolve) => setTimeout(resolve, themesDelayMs));
+        return themes();
+      },
+    },
     mutation: {
       metafieldsSet: ({ metafields: inputs }: { metafields: MetafieldsSetInput[] }) => {
         const userErrors = inputs.flatMap(metafieldsSetErrors);
@@ -105,6 +114,12 @@ export async function startMetafieldsAdminApi(accessTokens: string | string[] = 
     set mainTheme(value) {
       mainTheme = value;
     },
+    get themesDelayMs() {
+      return themesDelayMs;
+    },
+    set themesDelayMs(value) {
+      themesDelayMs = value;
+    },
     get refuseWith() {
       return refuseWith;
     },
@@ -116,6 +131,7 @@ export async function startMetafieldsAdminApi(accessTokens: string | string[] = 
       api.refreshRequests.length = 0;
       metafields.clear();
       refuseWith = null;
+      themesDelayMs = 0;
       mainTheme = { name: "Dawn", settingsData: null };
     },
     close: () => api.close(),

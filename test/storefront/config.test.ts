@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { networks } from "../../app/networks/registry.ts";
 import {
+  STOREFRONT_CONFIG_VERSION,
   parseStorefrontConfig,
   StorefrontConfigError,
   storefrontConfigFromSettings,
@@ -72,17 +73,18 @@ describe("storefrontConfigFromSettings", () => {
       const config = storefrontConfigFromSettings({ networks: { [network.id]: { enabled: true } } });
       const days = network.storefront!.days;
       expect(config).toEqual({
+        version: STOREFRONT_CONFIG_VERSION,
         consentGating: true,
         captures: [expect.objectContaining({ attribute: network.storefront!.cartAttribute, days: "fixed" in days ? days.fixed : days.default })],
       });
     }
-    expect(storefrontConfigFromSettings({ networks: {} })).toEqual({ consentGating: true, captures: [] });
+    expect(storefrontConfigFromSettings({ networks: {} })).toEqual({ version: STOREFRONT_CONFIG_VERSION, consentGating: true, captures: [] });
   });
 
   it("leaves out every network that is off, so the script does no work for it", () => {
     const settings = markedSettings();
     for (const network of networks) settings.networks[network.id]!.enabled = false;
-    expect(storefrontConfigFromSettings(settings)).toEqual({ consentGating: true, captures: [] });
+    expect(storefrontConfigFromSettings(settings)).toEqual({ version: STOREFRONT_CONFIG_VERSION, consentGating: true, captures: [] });
   });
 
   it("honours the merchant's choice to turn consent gating off", () => {

@@ -4,7 +4,20 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { allOff, artifactsDir, capturing, eventually, everyCapturedClick, Harness, launchChromium, metafieldFor, PUBLIC_KEY, type Scenario, visitorContext } from "../../devkit/storefront/harness.ts";
+import {
+  allOff,
+  artifactsDir,
+  capturing,
+  eventually,
+  everyCapturedClick,
+  Harness,
+  launchChromium,
+  metafieldFor,
+  PUBLIC_KEY,
+  type Scenario,
+  TRACKER_REFERRAL,
+  visitorContext,
+} from "../../devkit/storefront/harness.ts";
 
 const DAY = 86_400;
 /** A landing query carrying every capturing network's example click (none with a redirect target). */
@@ -235,6 +248,38 @@ describe("consent", () => {
     const page = await visitor({ metafield: metafieldFor(harness, { consentGating: false, refersion: { enabled: false, publicKey: "" } }), privacy: "preloaded", consent: "denied" });
     await visit(page, `/?${everyClick}`);
     await eventually(() => expect(harness.onlyCart().attributes).toEqual(everyAttribute), 15_000, "every capture's attribute");
+  });
+});
+
+describe("a configuration in format 1, synced before the capture table (until the worker re-syncs it)", () => {
+  // As app/storefront/config.ts wrote it then: a block per network of that time (app/storefront/embed/legacy-config.ts).
+  const format1 = () => ({
+    consentGating: true,
+    refersion: { enabled: true, publicKey: PUBLIC_KEY },
+    retrack: { enabled: true, cookieDays: 10 },
+    flexoffers: { enabled: true, cookieDays: 7 },
+    trackerUrl: `${harness.trackerOrigin}/refersion.js`,
+  });
+  const old = capturing.filter(({ id }) => id === "retrack" || id === "flexoffers");
+
+  it("still captures its networks' clicks, with their windows, and still loads Refersion", async () => {
+    const page = await visitor({ metafield: format1() });
+    await visit(page, `/?${new URLSearchParams(old.map(({ capture }) => [capture.param, capture.example]))}&${TRACKER_REFERRAL}`);
+    for (const { id, capture } of old) expectCookieWindow(await cookie(capture.cookie), id === "flexoffers" ? 7 : 10);
+    const cart = await eventually(() => harness.calls("sendCheckoutEvent").length === 1 && harness.onlyCart(), 15_000, "sendCheckoutEvent");
+    await eventually(
+      () => expect(cart.attributes).toEqual({ ...Object.fromEntries(old.map(({ capture }) => [capture.cartAttribute, capture.example])), _refersion_cart_id: bare(cart.token) }),
+      15_000,
+      "attributes",
+    );
+  });
+
+  it("with everything off, does nothing", async () => {
+    const page = await visitor({ metafield: { ...format1(), refersion: { enabled: false, publicKey: "" }, retrack: { enabled: false, cookieDays: 10 }, flexoffers: { enabled: false, cookieDays: 7 } } });
+    await visit(page, `/?${everyClick}&${TRACKER_REFERRAL}`);
+    expect((await context!.cookies()).map((c) => c.name)).toEqual([]);
+    expect(harness.cartRequests).toEqual([]);
+    expect(harness.trackerLoads).toEqual([]);
   });
 });
 

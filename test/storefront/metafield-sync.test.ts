@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { setDb, type Db } from "../../app/db/client.server.ts";
 import { adminGraphqlForShop, AdminApiError } from "../../app/shopify/admin-graphql.server.ts";
-import { STOREFRONT_METAFIELD, StorefrontConfigError, type StorefrontConfig } from "../../app/storefront/config.ts";
+import { STOREFRONT_CONFIG_VERSION, STOREFRONT_METAFIELD, StorefrontConfigError, type StorefrontConfig } from "../../app/storefront/config.ts";
 import { StorefrontSyncError, syncStorefrontConfig } from "../../app/storefront/metafield-sync.server.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
 import { INSTALLATION_ID, startMetafieldsAdminApi, type MetafieldsAdminApi } from "../../devkit/shopify-admin/metafields-admin-api.ts";
@@ -15,6 +15,7 @@ const SHOP = "relay-test.myshopify.com";
 const TOKEN = "shpat_test_offline_token";
 
 const config: StorefrontConfig = {
+  version: STOREFRONT_CONFIG_VERSION,
   consentGating: true,
   refersion: { publicKey: "pub_ee6ba2b9f9295e53f4eb" },
   captures: [{ param: "refid", pattern: "[\\s\\S]{1,200}", cookie: "flexoffers_refid", days: 30, attribute: "_flexoffers_refid" }],

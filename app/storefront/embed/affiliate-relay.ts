@@ -8,10 +8,14 @@
 // throw into the page, store nothing and load no tracker before marketing consent (unless the merchant turned gating
 // off), and do no work on a visit that has no referral and nothing stored.
 import { REFERSION_CART_ATTRIBUTE, REFERSION_TRACKER_URL, REFERSION_VISITOR_KEYS } from "../../networks/refersion/storefront.ts";
-import type { StorefrontCaptureConfig as Capture, StorefrontConfig } from "../config.ts";
+import type { StorefrontCaptureConfig as Capture } from "../config.ts";
+import { capturesOf, refersionKeyOf, type AnyStorefrontConfig } from "./legacy-config.ts";
 
-/** The metafield's value; `trackerUrl` only ever appears in the local test harness (the schema rejects it). */
-type EmbedConfig = StorefrontConfig & { trackerUrl?: string };
+/**
+ * The metafield's value, in the current format or an older one (legacy-config.ts); `trackerUrl` only ever appears
+ * in the local test harness (the schema rejects it).
+ */
+type EmbedConfig = AnyStorefrontConfig & { trackerUrl?: string };
 
 interface Cart {
   token: string;
@@ -175,7 +179,7 @@ function loadRefersion(config: EmbedConfig, then: () => void) {
   script.onload = () => {
     try {
       const r = win.r!;
-      r.pubKey = config.refersion!.publicKey;
+      r.pubKey = refersionKeyOf(config)!;
       r.settings.fp_off = true;
       r.initializeXDLS()
         .then(() => r.launchDefault())
@@ -190,8 +194,7 @@ function loadRefersion(config: EmbedConfig, then: () => void) {
   doc.head.appendChild(script);
 }
 
-// A configuration synced before captures existed has none: nothing is captured until settings are saved again.
-const captures = (config: EmbedConfig): Capture[] => config.captures || [];
+const captures = (config: EmbedConfig): Capture[] => capturesOf(config);
 
 function run(config: EmbedConfig) {
   const query = new URLSearchParams(location.search);
@@ -206,7 +209,7 @@ function run(config: EmbedConfig) {
     }
     stored ||= !!readCookie(capture.cookie);
   }
-  const refersion = !!config.refersion?.publicKey;
+  const refersion = !!refersionKeyOf(config);
   if (!refersion && !landed.length && !stored) return;
   whenConsented(config, () => {
     for (const [capture, value] of landed) writeCookie(capture.cookie, value, capture.days);
