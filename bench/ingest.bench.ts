@@ -7,6 +7,7 @@
 // Each server runs in its own process, the load generator and the simulators in others, so none shares an event
 // loop. One table: each figure, the baseline in the same run, their ratio, the target and whether it is met.
 // Run: npx tsx bench/ingest.bench.ts [scenario ...]   (remix and serve need `npm run build`; serve builds if absent)
+//   BENCH_DATABASES=sqlite|postgresql  only that database (default both)
 //   BENCH_CPU_PROF=<dir>  writes a CPU profile of each `npm start` process there (node --cpu-prof)
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -209,8 +210,8 @@ try {
   const held = baselineHeld!;
   const databases: Array<{ name: string; database: (tag: string) => Promise<string> }> = [
     { name: "SQLite", database: () => sqliteDatabase() },
-    { name: "PostgreSQL", database: (tag) => postgresDatabase(cluster, `ingest_${tag}_${Date.now()}`) },
-  ];
+    { name: "PostgreSQL", database: (tag: string) => postgresDatabase(cluster, `ingest_${tag}_${Date.now()}`) },
+  ].filter((d) => !process.env.BENCH_DATABASES || process.env.BENCH_DATABASES.split(",").includes(d.name.toLowerCase()));
 
   // The route action alone and the Remix server (worker off), as before: 5 s closed loop, 10 s at 700/s.
   const isolated: Array<{ scenario: "route" | "remix"; label: string }> = [];
