@@ -10,7 +10,7 @@
 //   BENCH_DATABASES=sqlite|postgresql  only that database (default both)
 //   BENCH_CPU_PROF=<dir>  writes a CPU profile of each `npm start` process there (node --cpu-prof)
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { createClient } from "@libsql/client";
@@ -105,9 +105,18 @@ async function countRows(databaseUrl: string): Promise<Counts> {
 
 // --- serve: `npm start` with its worker, delivering to the simulators ---------------------------------------------
 
+/** The newest change under app/ (the Prisma client, regenerated before every `npm run bench`, aside). */
+function newestSource(): number {
+  return readdirSync(path.join(root, "app"), { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && !entry.parentPath.includes(`${path.sep}generated`))
+    .reduce((newest, entry) => Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs), 0);
+}
+
+/** `npm start` serves build/: made (again) when it is missing or older than the sources it would measure. */
 function ensureBuild(): void {
-  if (existsSync(path.join(root, "build", "server", "index.js"))) return;
-  console.log("(no build/: running npm run build for the serve scenario)");
+  const entry = path.join(root, "build", "server", "index.js");
+  if (existsSync(entry) && statSync(entry).mtimeMs > newestSource()) return;
+  console.log("(build/ is missing or older than app/: running npm run build for the serve scenario)");
   const built = spawnSync("npm", ["run", "build"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
   if (built.status !== 0) throw new Error("npm run build failed");
 }
