@@ -81,6 +81,7 @@ function* recordWork(input: RecordInput, now: Date): Work<RecordResult> {
         WHERE "id" = ${orderRowId}`;
     }
   }
+  if (input.staticPlan) return { duplicate: false, orderRowId, created: yield* insertPlanned(shop, orderRowId, input.plan([]), now) };
   const existing = (yield sql`SELECT "network", "kind", "status", "reason", "externalRef" FROM "Delivery" WHERE "shop" = ${shop} AND "orderId" = ${orderRowId}`).rows as unknown as ExistingDelivery[];
   const taken = new Set(existing.map((d) => `${d.network}\u0000${d.kind}`));
   const created: PlannedDelivery[] = [];
@@ -94,6 +95,26 @@ function* recordWork(input: RecordInput, now: Date): Work<RecordResult> {
     taken.add(`${p.network}\u0000${p.kind}`);
   }
   return { duplicate: false, orderRowId, created };
+}
+
+const DELIVERY_COLUMNS = `"id", "shop", "orderId", "network", "kind", "status", "reason", "payload", "attempts", "nextAttemptAt", "credentialsVersion", "completedAt", "createdAt", "updatedAt"`;
+
+/**
+ * A plan that does not depend on existing deliveries, in one statement: ON CONFLICT on the deliveries' unique key
+ * skips what the order already has, and RETURNING says what was created (instead of reading the existing ones
+ * first and inserting one row per statement).
+ */
+function* insertPlanned(shop: string, orderRowId: string, plan: PlannedDelivery[], now: Date): Work<PlannedDelivery[]> {
+  const unique = [...new Map(plan.map((p) => [`${p.network} ${p.kind}`, p])).values()];
+  if (!unique.length) return [];
+  const params: unknown[] = [];
+  const rows = unique.map((p) => {
+    params.push(newId(), shop, orderRowId, p.network, p.kind, p.status, p.reason, p.payload ?? null, 0, now, p.credentialsVersion, p.status === "skipped" || p.status === "failed" ? now : null, now, now);
+    return "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  });
+  const { rows: inserted } = yield { sql: `INSERT INTO "Delivery" (${DELIVERY_COLUMNS}) VALUES ${rows.join(", ")} ON CONFLICT DO NOTHING RETURNING "network", "kind"`, params };
+  const created = new Set(inserted.map((row) => `${String(row.network)} ${String(row.kind)}`));
+  return unique.filter((p) => created.has(`${p.network} ${p.kind}`));
 }
 
 /**

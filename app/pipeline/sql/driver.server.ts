@@ -268,6 +268,8 @@ class SqliteDriver implements SqlDriver {
   }
 }
 
+const MAX_PREPARED = 200;
+
 // timestamp(3) without time zone holds UTC (Prisma's convention): read it as UTC whatever the process's TZ.
 const TIMESTAMP_OID = 1114;
 const types = {
@@ -279,6 +281,7 @@ class PostgresDriver implements SqlDriver {
   readonly kind = "postgresql" as const;
   private readonly pool: pg.Pool;
   private readonly texts = new Map<string, string>();
+  private readonly names = new Map<string, string>();
 
   constructor(url: string) {
     this.pool = new pg.Pool({ connectionString: url, max: Number(process.env.PIPELINE_PG_POOL ?? 10), types });
@@ -296,11 +299,27 @@ class PostgresDriver implements SqlDriver {
     return text;
   }
 
+  /**
+   * Named (prepared once per connection, then only bound and executed): PostgreSQL otherwise parses and plans
+   * every statement again, which on the 2-core target was a good part of the database's CPU per webhook. Only
+   * the first MAX_PREPARED texts get a name, so statements built with a varying number of values cannot make
+   * every connection hold an unbounded number of prepared statements.
+   */
+  private statementName(text: string): string | undefined {
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < MAX_PREPARED) {
+      name = `relay_${this.names.size}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
+
   private async drive<T>(client: pg.PoolClient | pg.Pool, work: Work<T>): Promise<T> {
     let step = work.next();
     while (!step.done) {
       const stmt = step.value;
-      const result = await client.query({ text: stmt.numbered ? stmt.sql : this.text(stmt.sql), values: stmt.params.map(postgresValue) });
+      const text = stmt.numbered ? stmt.sql : this.text(stmt.sql);
+      const result = await client.query({ text, name: this.statementName(text), values: stmt.params.map(postgresValue) });
       step = work.next({ rows: result.rows as Row[], changes: result.rowCount ?? 0 });
     }
     return step.value;
