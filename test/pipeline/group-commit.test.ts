@@ -1,6 +1,7 @@
-// Group commit on the pipeline's SQLite connection (app/pipeline/sql/driver.server.ts): transactions asked for
-// together share one write transaction, each in its own savepoint. Nothing may be lost or written twice, and a
-// unit that fails (in its own code, or in a statement, which costs libsql the connection) fails alone.
+// Group commit: on SQLite (app/pipeline/sql/driver.server.ts) transactions asked for together share one write
+// transaction, each in its own savepoint; on PostgreSQL orders/paid webhooks arriving together are recorded by one
+// statement (app/pipeline/outbox.server.ts). Nothing may be lost or written twice, and a unit that fails (in its
+// own code, or in a statement, which costs libsql the connection) fails alone.
 import Database from "libsql";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../app/db/client.server.ts";
@@ -9,7 +10,7 @@ import { ingestPaidOrder } from "../../app/pipeline/ingest.server.ts";
 import { closeDriver, driverFor, Rollback, sql, type Work } from "../../app/pipeline/sql/driver.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { attributedOrder, DEMO_SETTINGS } from "../../devkit/orders/attributed-order.ts";
-import { createSqliteDatabase } from "../support/databases.ts";
+import { createSqliteDatabase, createTestDb, databaseKinds } from "../support/databases.ts";
 
 const SHOP = "group-commit.myshopify.com";
 
@@ -97,9 +98,21 @@ describe("group commit on SQLite", () => {
     });
     expect(await db.shop.count()).toBe(4);
   });
+});
+
+// PostgreSQL groups the orders/paid webhooks of one event-loop turn into one statement (app/pipeline/outbox.server.ts).
+describe.each(databaseKinds)("webhooks recorded together on %s", (kind) => {
+  let db: Db | undefined;
+  afterEach(async () => {
+    if (db) {
+      await closeDriver(db);
+      await db.$disconnect();
+      db = undefined;
+    }
+  });
 
   it("records every one of many concurrent webhooks exactly once, repeats and all, with one delivery per network", async () => {
-    db = createDb(await createSqliteDatabase());
+    db = (await createTestDb(kind)).db;
     await saveSettingsFile(db, SHOP, DEMO_SETTINGS);
     const ORDERS = 300;
     const client = db;
@@ -121,5 +134,24 @@ describe("group commit on SQLite", () => {
     const perOrder = await db.delivery.groupBy({ by: ["orderId"], _count: { _all: true } });
     expect(perOrder).toHaveLength(ORDERS);
     for (const row of perOrder) expect(row._count._all).toBe(networks.length);
+  });
+
+  it("fails only the webhook the database refuses, not the others recorded with it", async () => {
+    db = (await createTestDb(kind)).db;
+    await saveSettingsFile(db, SHOP, DEMO_SETTINGS);
+    const client = db;
+    // The database itself refuses one order (a rule added to this throwaway database), after the checks in code.
+    await db.$executeRawUnsafe(
+      kind === "postgresql"
+        ? `ALTER TABLE "Order" ADD CONSTRAINT "refuse_bad" CHECK ("name" <> '#refused')`
+        : `CREATE TRIGGER "refuse_bad" BEFORE INSERT ON "Order" WHEN NEW."name" = '#refused' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+    );
+    const payloads = Array.from({ length: 20 }, (_, i) => (i === 7 ? { ...attributedOrder(i), name: "#refused" } : attributedOrder(i)));
+    const settled = await Promise.allSettled(payloads.map((payload, i) => ingestPaidOrder(client, { shop: SHOP, eventId: `f-${i}`, payload })));
+    expect(settled.map((s) => s.status)).toEqual(payloads.map((_, i) => (i === 7 ? "rejected" : "fulfilled")));
+    const refused = 1;
+    expect(await db.order.count()).toBe(20 - refused);
+    expect(await db.delivery.count()).toBe((20 - refused) * networks.length);
+    expect(await db.webhookReceipt.count()).toBe(20 - refused);
   });
 });
