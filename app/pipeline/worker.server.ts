@@ -59,6 +59,12 @@ export interface WorkerOptions {
    * (app/storefront/resync.server.ts): how often. On by default (at start, then every 10 minutes); false turns it off.
    */
   storefrontResync?: { everyMs: number } | false;
+  /**
+   * The share (0..1) of `concurrency` the worker may have claimed or in progress now, asked before each claim.
+   * The serving process passes its event-loop pacing (app/server/event-loop-pacing.server.ts), so that a flash
+   * sale's webhooks are answered first and the deliveries catch up after. Default: always all of it.
+   */
+  share?: () => number;
   /** Other periodic jobs that run beside the deliveries; failures are logged, never fatal. */
   periodic?: Array<{ name: string; everyMs: number; run: () => Promise<void> }>;
   now?: () => Date;
@@ -90,6 +96,7 @@ export function startWorker(options: WorkerOptions): Worker {
   const db = options.db;
   const id = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const concurrency = Math.max(1, options.concurrency ?? 32);
+  const share = options.share ?? (() => 1);
   const perTarget = Math.max(1, options.perTargetConcurrency ?? 8);
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
@@ -305,7 +312,8 @@ export function startWorker(options: WorkerOptions): Worker {
       try {
         await handBackDoubtfulClaims();
         await maintenance();
-        const free = concurrency - active - queued;
+        const allowed = Math.floor(concurrency * Math.min(1, Math.max(0, share())));
+        const free = allowed - active - queued;
         // Claim in batches: a claim costs one ranked scan of the due rows, so a single freed slot waits for a few
         // more (or for the poll) unless the worker has run dry.
         if (free >= claimBatch || (free > 0 && active + queued === 0) || (free > 0 && Date.now() - lastClaimAt >= pollIntervalMs)) {

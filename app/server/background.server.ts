@@ -9,6 +9,7 @@ import { checkReadiness } from "../observability/readiness.server.ts";
 import { closeDriver } from "../pipeline/sql/driver.server.ts";
 import { startWorker } from "../pipeline/worker.server.ts";
 import { keyringFromEnv } from "../security/encryption.server.ts";
+import { startEventLoopPacing } from "./event-loop-pacing.server.ts";
 
 export interface BackgroundOptions {
   worker: boolean;
@@ -31,9 +32,14 @@ export function startBackground(options: BackgroundOptions): Background {
   keyringFromEnv();
   const client = db();
   watchOutbox(client);
-  const worker = options.worker ? startWorker({ db: client }) : undefined;
+  // The webhooks come first: the worker's share follows the event loop's delay (event-loop-pacing.server.ts).
+  const pacing = options.worker ? startEventLoopPacing() : undefined;
+  const worker = options.worker ? startWorker({ db: client, share: pacing!.share }) : undefined;
   return {
-    stopWorker: async () => worker?.stop(),
+    async stopWorker() {
+      await worker?.stop();
+      pacing?.stop();
+    },
     async disconnect() {
       watchOutbox(undefined);
       try {

@@ -1,5 +1,6 @@
 // The production HTTP server: express serving the Remix build (build/server/index.js) and its static assets
-// (build/client, which holds public/ too), with the delivery worker running in the same process. /healthz,
+// (build/client, which holds public/ too), with the delivery worker running in the same process. Webhook POSTs
+// are handed to their route actions before the Remix adapter (app/server/webhook-fast-path.server.ts). /healthz,
 // /readyz and /metrics are answered before Remix (app/observability/probes.server.ts says who may read /metrics).
 import { existsSync } from "node:fs";
 import type { Server } from "node:http";
@@ -21,6 +22,7 @@ import {
   type Probes,
 } from "../observability/probes.server.ts";
 import type { Background, BackgroundOptions } from "./background.server.ts";
+import { webhookFastPath } from "./webhook-fast-path.server.ts";
 
 export interface AppServerOptions {
   /** The folder `npm run build` writes: build/server/index.js and build/client. */
@@ -85,6 +87,8 @@ export function createApp(
   app.get("/metrics", (req, res, next) => {
     metricsAnswer(observability.probes, { token: observability.metricsToken, authorization: req.get("authorization") }).then((answer) => send(res, answer), next);
   });
+  // Webhook POSTs go straight to their route's action (app/server/webhook-fast-path.server.ts says why).
+  app.post("/webhooks/*", webhookFastPath(build));
   const client = path.join(options.buildDir, "client");
   // Vite fingerprints everything under assets/: cache for a year.
   app.use("/assets", express.static(path.join(client, "assets"), { immutable: true, maxAge: "1y", index: false }));
