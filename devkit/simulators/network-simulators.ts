@@ -42,6 +42,11 @@ export interface SimulatorOptions {
   now?: () => number;
   /** false: no simulator enforces its network's rate limit (SimulatorCreateOptions.rateLimits says when). */
   rateLimits?: boolean;
+  /**
+   * true: connections stay open between answers, as a real network's do (the drain bench measures keep-alive).
+   * Off by default: every answer closes its connection, so a test never depends on a client's connection pool.
+   */
+  keepAlive?: boolean;
 }
 
 export interface NetworkSimulators {
@@ -190,7 +195,7 @@ export async function startNetworkSimulators(options: SimulatorOptions = {}): Pr
             res.socket?.destroy();
             return;
           }
-          res.writeHead(answer.status, { ...answer.headers, connection: "close" });
+          res.writeHead(answer.status, options.keepAlive ? answer.headers : { ...answer.headers, connection: "close" });
           res.end(answer.body);
         };
         if (mode === "timeout") {
