@@ -221,6 +221,9 @@ export async function startNetworkSimulators(options: SimulatorOptions = {}): Pr
   for (const { network } of loaded) {
     const id = network.id as SimulatedNetwork;
     const server = serve(id);
+    // Longer than a client keeps an idle connection (Node's fetch: 4 s), as a network's load balancer's is: a
+    // server that closes first races the client's next request on that connection ("other side closed").
+    if (options.keepAlive) server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve());
