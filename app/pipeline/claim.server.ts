@@ -41,12 +41,14 @@ export interface ClaimedDelivery {
    * of the same row (whose lease ran out and which this worker then claimed again) cannot write over the new one.
    */
   leaseOwner: string;
+  /** When this claim's lease runs out, as claimed (app/pipeline/renew-leases.server.ts: a fresh one needs no renewal). */
+  leaseExpiresAt?: Date | null;
 }
 
 /** How many due rows one claim looks at (in nextAttemptAt order) before ranking them per target. */
 const scanFor = (limit: number) => Math.min(500, Math.max(64, limit * 8));
 
-export const CLAIMED_COLUMNS = `"id", "shop", "orderId", "network", "kind", "attempts", "firstAttemptAt", "externalRef", "payload", "leaseOwner"`;
+export const CLAIMED_COLUMNS = `"id", "shop", "orderId", "network", "kind", "attempts", "firstAttemptAt", "externalRef", "payload", "leaseOwner", "leaseExpiresAt"`;
 
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
@@ -65,6 +67,7 @@ export function claimedRow(row: Row): ClaimedDelivery {
     externalRef: row.externalRef === null || row.externalRef === undefined ? null : String(row.externalRef),
     payload: row.payload === null || row.payload === undefined ? null : String(row.payload),
     leaseOwner: String(row.leaseOwner),
+    leaseExpiresAt: toDate(row.leaseExpiresAt),
   };
 }
 
