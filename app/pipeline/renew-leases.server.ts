@@ -13,6 +13,17 @@ export type LeaseState = "held" | "lost" | "stopped";
 type Claim = Pick<ClaimedDelivery, "id" | "leaseOwner" | "leaseExpiresAt">;
 
 /**
+ * The rows of these claims, each only under its own lease owner. The plain "id" IN keeps SQLite on the primary
+ * key: for the row values alone it walks the status index.
+ */
+function ofClaims(claims: readonly Claim[]): { sql: string; params: unknown[] } {
+  return {
+    sql: `"id" IN (${claims.map(() => "?").join(", ")}) AND ("id", "leaseOwner") IN (VALUES ${claims.map(() => "(?, ?)").join(", ")})`,
+    params: [...claims.map((claim) => claim.id), ...claims.flatMap((claim) => [claim.id, claim.leaseOwner])],
+  };
+}
+
+/**
  * Extends each claim's lease from now. One statement for all of them, whatever claims they came from, and a
  * second only for those it did not renew (their shop may have uninstalled the app). The statements are atomic on
  * their own and run without BEGIN/COMMIT: a held claim costs one round trip on PostgreSQL.
@@ -22,10 +33,10 @@ export async function renewLeases(db: Db, claims: readonly Claim[], leaseMs: num
   const states = new Map<string, LeaseState>(claims.map((claim) => [claim.id, "lost"]));
   if (!claims.length) return states;
   await driverFor(db).read(function* () {
-    const held = (some: readonly Claim[]) => ({
-      sql: `("id", "leaseOwner") IN (VALUES ${some.map(() => "(?, ?)").join(", ")}) AND "status" = 'in_flight' AND "leaseExpiresAt" > ?`,
-      params: [...some.flatMap((claim) => [claim.id, claim.leaseOwner]), now],
-    });
+    const held = (some: readonly Claim[]) => {
+      const claimed = ofClaims(some);
+      return { sql: `${claimed.sql} AND "status" = 'in_flight' AND "leaseExpiresAt" > ?`, params: [...claimed.params, now] };
+    };
     const all = held(claims);
     const renewed = yield {
       sql: `UPDATE "Delivery" SET "leaseExpiresAt" = ?, "updatedAt" = ? WHERE ${all.sql} AND NOT ${SHOP_UNINSTALLED} RETURNING "id"`,
@@ -62,9 +73,8 @@ export async function checkLeases(db: Db, claims: readonly Claim[], now: Date): 
   if (!claims.length) return new Set();
   return driverFor(db).read(function* () {
     const { rows } = yield {
-      sql: `SELECT "id" FROM "Delivery" WHERE ("id", "leaseOwner") IN (VALUES ${claims.map(() => "(?, ?)").join(", ")})
-        AND "status" = 'in_flight' AND "leaseExpiresAt" > ? AND NOT ${SHOP_UNINSTALLED}`,
-      params: [...claims.flatMap((claim) => [claim.id, claim.leaseOwner]), now],
+      sql: `SELECT "id" FROM "Delivery" WHERE ${ofClaims(claims).sql} AND "status" = 'in_flight' AND "leaseExpiresAt" > ? AND NOT ${SHOP_UNINSTALLED}`,
+      params: [...ofClaims(claims).params, now],
     };
     return new Set(rows.map((row) => String(row.id)));
   });
