@@ -151,9 +151,9 @@ async function drain(label: string, url: string, base: number) {
 
 const cluster = await startPostgresCluster();
 try {
-  const base = await baseline();
-  if (process.env.DRAIN_ONLY !== "postgresql") await drain("SQLite", await sqliteDatabase(), base);
-  if (process.env.DRAIN_ONLY !== "sqlite") await drain("PostgreSQL", await postgresDatabase(cluster, `drain_${Date.now()}`), base);
+  // A baseline just before each drain: the machine is shared, and its load drifts within a run.
+  if (process.env.DRAIN_ONLY !== "postgresql") await drain("SQLite", await sqliteDatabase(), await baseline());
+  if (process.env.DRAIN_ONLY !== "sqlite") await drain("PostgreSQL", await postgresDatabase(cluster, `drain_${Date.now()}`), await baseline());
 } finally {
   cluster.stop();
   simProcess.kill("SIGTERM");
