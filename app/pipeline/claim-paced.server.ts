@@ -49,14 +49,18 @@ const EPOCH = new Date(0);
 const slotTaken = (now: Date, intervalMs: number) => new Date(now.getTime() + intervalMs);
 
 /** Shops with due work for a paced network whose next request slot has come. */
-function* targets(o: PacedClaimOptions): Work<Array<{ shop: string; network: string }>> {
+function* targets(kind: "sqlite" | "postgresql", o: PacedClaimOptions): Work<Array<{ shop: string; network: string }>> {
   const networks = o.paced.map((p) => p.network);
+  // SQLite would look for the due delivery through the (status, nextAttemptAt) index, walking every due delivery
+  // of every other network once the paced one has none (measured in bench/drain.bench.ts: a tenth of a worker's
+  // time with 15,000 due); a unary + keeps it on (shop, network, status), where the first row usually answers.
+  const due = kind === "sqlite" ? `+"d"."nextAttemptAt"` : `"d"."nextAttemptAt"`;
   const { rows } = yield {
     sql: `SELECT "c"."shop", "c"."network" FROM "NetworkConnection" AS "c"
       WHERE "c"."network" IN (${networks.map(() => "?").join(", ")})
         AND ("c"."nextRequestAt" IS NULL OR "c"."nextRequestAt" <= ?)
         AND EXISTS (SELECT 1 FROM "Delivery" AS "d"
-          WHERE "d"."shop" = "c"."shop" AND "d"."network" = "c"."network" AND "d"."status" = 'pending' AND "d"."nextAttemptAt" <= ?)
+          WHERE "d"."shop" = "c"."shop" AND "d"."network" = "c"."network" AND "d"."status" = 'pending' AND ${due} <= ?)
         AND NOT EXISTS (SELECT 1 FROM "Shop" WHERE "Shop"."domain" = "c"."shop" AND "Shop"."uninstalledAt" IS NOT NULL)
       ORDER BY COALESCE("c"."nextRequestAt", ?), "c"."shop", "c"."network" LIMIT ?`,
     params: [...networks, o.now, o.now, EPOCH, o.limit],
@@ -101,7 +105,7 @@ export async function claimPacedDeliveries(db: Db, options: PacedClaimOptions): 
   if (options.limit <= 0 || options.paced.length === 0) return [];
   const driver = driverFor(db);
   const leaseOwner = options.leaseOwner ?? newLeaseOwner(options.owner);
-  const found = await driver.read(() => targets(options));
+  const found = await driver.read(() => targets(driver.kind, options));
   const units: ClaimedDelivery[][] = [];
   for (const target of found) {
     const pace = options.paced.find((p) => p.network === target.network);

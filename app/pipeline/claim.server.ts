@@ -3,7 +3,6 @@
 // rows are locked with FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint sets without waiting.
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client.server.ts";
-import { STOPPED_ON_UNINSTALL } from "../compliance/uninstall.server.ts";
 import { driverFor, sql, type Row, type Stmt } from "./sql/driver.server.ts";
 
 /**
@@ -42,12 +41,14 @@ export interface ClaimedDelivery {
    * of the same row (whose lease ran out and which this worker then claimed again) cannot write over the new one.
    */
   leaseOwner: string;
+  /** When this claim's lease runs out, as claimed (app/pipeline/renew-leases.server.ts: a fresh one needs no renewal). */
+  leaseExpiresAt?: Date | null;
 }
 
 /** How many due rows one claim looks at (in nextAttemptAt order) before ranking them per target. */
 const scanFor = (limit: number) => Math.min(500, Math.max(64, limit * 8));
 
-export const CLAIMED_COLUMNS = `"id", "shop", "orderId", "network", "kind", "attempts", "firstAttemptAt", "externalRef", "payload", "leaseOwner"`;
+export const CLAIMED_COLUMNS = `"id", "shop", "orderId", "network", "kind", "attempts", "firstAttemptAt", "externalRef", "payload", "leaseOwner", "leaseExpiresAt"`;
 
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
@@ -66,6 +67,7 @@ export function claimedRow(row: Row): ClaimedDelivery {
     externalRef: row.externalRef === null || row.externalRef === undefined ? null : String(row.externalRef),
     payload: row.payload === null || row.payload === undefined ? null : String(row.payload),
     leaseOwner: String(row.leaseOwner),
+    leaseExpiresAt: toDate(row.leaseExpiresAt),
   };
 }
 
@@ -136,65 +138,6 @@ export async function recoverExpiredLeases(db: Db, now: Date): Promise<number> {
       WHERE "status" = 'in_flight' AND "leaseExpiresAt" <= ${now}`;
     return result.changes;
   });
-}
-
-/**
- * Extends a claim's lease from now, just before its request goes out, and says whether the claim still holds.
- * A claim can sit in memory behind the per-target limit, and reading settings and mapping take time: a lease
- * that ran out meanwhile may already be someone else's (or about to be), so that attempt must not be sent. A shop
- * that uninstalled the app meanwhile gets nothing more: the delivery stops here instead ("stopped").
- */
-export async function renewLease(db: Db, d: Pick<ClaimedDelivery, "id" | "leaseOwner">, leaseMs: number, now: Date): Promise<"held" | "lost" | "stopped"> {
-  const until = new Date(now.getTime() + leaseMs);
-  // Statements atomic on their own, run without BEGIN/COMMIT: a held claim costs one round trip on PostgreSQL.
-  return driverFor(db).read(function* () {
-    const held = `"id" = ? AND "leaseOwner" = ? AND "status" = 'in_flight' AND "leaseExpiresAt" > ?`;
-    const renewed = yield {
-      sql: `UPDATE "Delivery" SET "leaseExpiresAt" = ?, "updatedAt" = ? WHERE ${held} AND NOT ${SHOP_UNINSTALLED}`,
-      params: [until, now, d.id, d.leaseOwner, now],
-    };
-    if (renewed.changes > 0) return "held";
-    const stopped = yield {
-      sql: `UPDATE "Delivery" SET "status" = 'stopped', "reason" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = ?
-        WHERE ${held} AND ${SHOP_UNINSTALLED}`,
-      params: [STOPPED_ON_UNINSTALL, now, d.id, d.leaseOwner, now],
-    };
-    return stopped.changes > 0 ? "stopped" : "lost";
-  });
-}
-
-/**
- * renewLease for deliveries that travel in one request (app/pipeline/claim-paced.server.ts): two statements per
- * claim they came from, whatever their number.
- */
-export async function renewLeases(
-  db: Db,
-  claims: ReadonlyArray<Pick<ClaimedDelivery, "id" | "leaseOwner">>,
-  leaseMs: number,
-  now: Date,
-): Promise<Map<string, "held" | "lost" | "stopped">> {
-  const until = new Date(now.getTime() + leaseMs);
-  const states = new Map<string, "held" | "lost" | "stopped">(claims.map((claim) => [claim.id, "lost"]));
-  if (!claims.length) return states;
-  const byOwner = new Map<string, string[]>();
-  for (const claim of claims) byOwner.set(claim.leaseOwner, [...(byOwner.get(claim.leaseOwner) ?? []), claim.id]);
-  await driverFor(db).read(function* () {
-    for (const [owner, ids] of byOwner) {
-      const held = `"id" IN (${ids.map(() => "?").join(", ")}) AND "leaseOwner" = ? AND "status" = 'in_flight' AND "leaseExpiresAt" > ?`;
-      const renewed = yield {
-        sql: `UPDATE "Delivery" SET "leaseExpiresAt" = ?, "updatedAt" = ? WHERE ${held} AND NOT ${SHOP_UNINSTALLED} RETURNING "id"`,
-        params: [until, now, ...ids, owner, now],
-      };
-      for (const row of renewed.rows) states.set(String(row.id), "held");
-      const stopped = yield {
-        sql: `UPDATE "Delivery" SET "status" = 'stopped', "reason" = ?, "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = ?
-          WHERE ${held} AND ${SHOP_UNINSTALLED} RETURNING "id"`,
-        params: [STOPPED_ON_UNINSTALL, now, ...ids, owner, now],
-      };
-      for (const row of stopped.rows) states.set(String(row.id), "stopped");
-    }
-  });
-  return states;
 }
 
 /** Hands claimed deliveries that were not started back to the queue (graceful shutdown). */

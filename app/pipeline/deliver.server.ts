@@ -1,21 +1,23 @@
 // Making one attempt at one claimed delivery: map the recorded order with the shop's current settings, send,
-// classify, and record the attempt and the delivery's new state in one transaction.
+// classify, and record the attempt and the delivery's new state (record-attempts.server.ts, together with the
+// other attempts that finished meanwhile).
 import type { Db } from "../db/client.server.ts";
-import { classifyAttempt, classifyTransportFailure, redactRequest, responseExcerpt, sendNetworkRequest, type SendResult } from "../networks/http.ts";
-import { KEYS_REJECTED, nothingToReverse, type DeliveryDecision, type DeliveryEvent } from "../networks/decide.ts";
+import { classifyAttempt, classifyTransportFailure, sendNetworkRequest, type SendResult } from "../networks/http.ts";
+import type { DeliveryDecision, DeliveryEvent } from "../networks/decide.ts";
 import { networkById } from "../networks/registry.ts";
 import type { Classification, NetworkDefinition, NetworkRequest } from "../networks/types.ts";
 import type { NormalizedOrder, NormalizedRefund } from "../orders/model.ts";
 import { markCredentialsOk, markCredentialsRejected, type ConnectedNetwork, type ShopConfig } from "../settings/store.server.ts";
-import { releaseClaims, renewLease, renewLeases, SHOP_UNINSTALLED, type ClaimedDelivery } from "./claim.server.ts";
-import { holdOffAfterRetryAfter } from "./claim-paced.server.ts";
-import { STOPPED_ON_UNINSTALL } from "../compliance/uninstall.server.ts";
-import { customerNeedles, scrubLoggedRequest, scrubText, type Needles } from "../compliance/customer-scrub.ts";
-import { CANCELLATION, CONVERSION, REFUND_PREFIX } from "./model.ts";
+import { releaseClaims, type ClaimedDelivery } from "./claim.server.ts";
+import { renewLease, renewLeases } from "./renew-leases.server.ts";
+import { customerNeedles, type Needles } from "../compliance/customer-scrub.ts";
+import { afterConversion, released, updateHeld, type Columns } from "./held-delivery.server.ts";
+import { CANCELLATION, CONVERSION } from "./model.ts";
 import { conversionStanding, decideForShop, describeError } from "./plan.ts";
+import { decisionInputs } from "./read-inputs.server.ts";
+import { attemptRecord, recordAttempt, type AttemptRecord } from "./record-attempts.server.ts";
 import { nextAttempt, type RetryPolicy } from "./retry-policy.ts";
-import { driverFor, sql, type Stmt, type Work } from "./sql/driver.server.ts";
-import { newId } from "./sql/ids.ts";
+import { driverFor } from "./sql/driver.server.ts";
 import { pipelineMetrics as metrics } from "../observability/metrics.server.ts";
 
 export interface DeliverContext {
@@ -31,81 +33,6 @@ export interface DeliverContext {
 }
 
 export type DeliverOutcome = "succeeded" | "retry" | "failed" | "skipped" | "paused" | "waiting" | "lost";
-
-const EXCERPT = 1000;
-
-type Columns = Record<string, unknown>;
-
-/** A value computed by the statement itself (a column that depends on what another transaction did). */
-class SqlValue {
-  constructor(
-    readonly sql: string,
-    readonly params: unknown[],
-  ) {}
-}
-
-const valueSql = (value: unknown): [string, unknown[]] => (value instanceof SqlValue ? [value.sql, value.params] : ["?", [value]]);
-
-/**
- * UPDATE of a delivery this claim holds: changes nothing once the lease has gone to another claim. A delivery
- * going back to pending stops instead when its shop has uninstalled the app meanwhile: nothing more is sent.
- */
-function updateHeld(d: ClaimedDelivery, columns: Columns): Stmt {
-  const names = Object.keys(columns);
-  const params: unknown[] = [];
-  const set = names.map((n) => {
-    const [value, valueParams] = valueSql(columns[n]);
-    if (columns.status === "pending" && (n === "status" || n === "reason")) {
-      params.push(n === "status" ? "stopped" : STOPPED_ON_UNINSTALL, ...valueParams);
-      return `"${n}" = CASE WHEN ${SHOP_UNINSTALLED} THEN ? ELSE ${value} END`;
-    }
-    params.push(...valueParams);
-    return `"${n}" = ${value}`;
-  });
-  return {
-    sql: `UPDATE "Delivery" SET ${set.join(", ")} WHERE "id" = ? AND "leaseOwner" = ? AND "status" = 'in_flight'`,
-    params: [...params, d.id, d.leaseOwner],
-  };
-}
-
-const released = (now: Date): Columns => ({ leaseOwner: null, leaseExpiresAt: null, updatedAt: now });
-
-/**
- * PostgreSQL: the order's lock, the held update, the attempt and the follow-ups as one statement; follow-ups apply
- * only where the held update did (EXISTS on its RETURNING), and the attempt is logged either way.
- */
-function asOneStatement(orderLock: Stmt, held: Stmt, attempt: Stmt, followUps: Stmt[]): Stmt {
-  const params: unknown[] = [];
-  const numbered = (stmt: Stmt) => {
-    const base = params.length;
-    let i = 0;
-    params.push(...stmt.params);
-    return stmt.sql.replace(/\?/g, () => `$${base + ++i}`);
-  };
-  const parts = [`"o" AS (${numbered(orderLock)})`, `"u" AS (${numbered(held)} RETURNING "id")`, `"a" AS (${numbered(attempt)})`];
-  followUps.forEach((stmt, index) => parts.push(`"f${index}" AS (${numbered(stmt)} AND EXISTS (SELECT 1 FROM "u"))`));
-  return { sql: `WITH ${parts.join(",\n")}\nSELECT count(*) AS "held" FROM "u"`, params, numbered: true };
-}
-
-function* afterConversion(d: ClaimedDelivery, status: string, reason: string | null, now: Date): Generator<Stmt, void, unknown> {
-  if (d.kind !== CONVERSION) return;
-  if (status === "succeeded") {
-    // The reversals that were waiting for this conversion can go now.
-    yield sql`UPDATE "Delivery" SET "status" = 'pending', "reason" = NULL, "nextAttemptAt" = ${now}, "updatedAt" = ${now}
-      WHERE "shop" = ${d.shop} AND "orderId" = ${d.orderId} AND "network" = ${d.network} AND "status" = 'waiting'`;
-  } else if (status === "skipped") {
-    yield sql`UPDATE "Delivery" SET "status" = 'skipped', "reason" = ${nothingToReverse(reason)},
-        "completedAt" = ${now}, "updatedAt" = ${now}
-      WHERE "shop" = ${d.shop} AND "orderId" = ${d.orderId} AND "network" = ${d.network} AND "status" = 'waiting'`;
-  }
-}
-
-function* pauseOthers(d: ClaimedDelivery, credentialsVersion: number, now: Date): Generator<Stmt, void, unknown> {
-  // Sending more with keys the network just rejected cannot work: the shop's other due deliveries to it wait too.
-  yield sql`UPDATE "Delivery" SET "status" = 'paused', "reason" = ${KEYS_REJECTED}, "credentialsVersion" = ${credentialsVersion}, "updatedAt" = ${now}
-    WHERE "shop" = ${d.shop} AND "network" = ${d.network} AND "status" = 'pending'
-      AND ("credentialsVersion" IS NULL OR "credentialsVersion" <= ${credentialsVersion})`;
-}
 
 /** Finishes a delivery without sending: only while this worker still holds its lease. */
 async function settle(ctx: DeliverContext, d: ClaimedDelivery, status: "skipped" | "failed" | "paused" | "waiting", reason: string, extra: Columns = {}) {
@@ -167,20 +94,7 @@ export type Prepared = { decision: DeliveryDecision; customer: Needles } | { ski
 
 /** Reads what the decision needs (app/networks/decide.ts) as it stands now, and takes it. */
 export async function prepare(ctx: DeliverContext, d: ClaimedDelivery, config: ShopConfig | null): Promise<Prepared> {
-  const inputs = () => driverFor(ctx.db).read(function* () {
-    const order = (yield sql`SELECT "payload" FROM "Order" WHERE "id" = ${d.orderId}`).rows[0];
-    const conversion =
-      d.kind === CONVERSION
-        ? undefined
-        : (yield sql`SELECT "status", "reason", "externalRef" FROM "Delivery"
-            WHERE "shop" = ${d.shop} AND "orderId" = ${d.orderId} AND "network" = ${d.network} AND "kind" = ${CONVERSION}`).rows[0];
-    // Every refund recorded for the order: networks that take the order's absolute state subtract them all.
-    const refunds = d.kind.startsWith(REFUND_PREFIX)
-      ? (yield sql`SELECT "payload" FROM "Delivery"
-            WHERE "shop" = ${d.shop} AND "orderId" = ${d.orderId} AND "network" = ${d.network} AND "kind" LIKE ${`${REFUND_PREFIX}%`}`).rows
-      : [];
-    return { orderPayload: order ? String(order.payload) : null, conversion, refundPayloads: refunds.map((row) => String(row.payload)) };
-  });
+  const inputs = () => decisionInputs(ctx.db, d);
   const { orderPayload, conversion, refundPayloads } = await whileHeld(ctx, inputs).catch((error: unknown) => {
     throw new DatabaseUnavailable("could not read the order", error);
   });
@@ -257,23 +171,13 @@ export async function deliverClaimed(ctx: DeliverContext, d: ClaimedDelivery): P
   if (typeof ready === "string") return ready;
   const { request, connected } = ready;
   // The last moment to find out that the lease ran out while this claim waited: after this, it is sent.
-  const lease = await whileHeld(ctx, () => renewLease(ctx.db, d, ctx.leaseMs, ctx.now()));
+  const lease = await whileHeld(ctx, () => renewLease(ctx, d));
   if (lease !== "held") return lease === "stopped" ? "skipped" : "lost";
   const startedAt = ctx.now();
   const result = await sendNetworkRequest(request, { timeoutMs: ctx.requestTimeoutMs });
   const classification = await classifyAttempt(connected.definition, request, result, { timeoutMs: ctx.requestTimeoutMs });
   metrics.attemptMade(d.network, classification.kind, result.durationMs);
-  const outcome = await recordDurably(ctx, d, {
-    request,
-    startedAt,
-    durationMs: Math.round(result.durationMs),
-    httpStatus: result.ok ? result.response.status : null,
-    responseExcerpt: result.ok ? responseExcerpt(result.response.body, EXCERPT) : null,
-    error: result.ok ? null : describeError(result.error),
-    classification,
-    credentialsVersion: connected.credentialsVersion,
-    customer: ready.customer,
-  });
+  const outcome = await recordDurably(ctx, d, attemptRecord(request, startedAt, result, classification, { credentialsVersion: connected.credentialsVersion, customer: ready.customer }));
   if (outcome === "succeeded" && connected.credentialsStatus !== "ok") {
     await whileHeld(ctx, () => markCredentialsOk(ctx.db, d.shop, d.network, connected.credentialsVersion));
   }
@@ -358,23 +262,9 @@ export async function deliverBatch(ctx: DeliverContext, ds: readonly ClaimedDeli
     const classification = classifications[i]!;
     metrics.attemptMade(part.d.network, classification.kind, result.durationMs);
     try {
-      const outcome = await recordDurably(
-        ctx,
-        part.d,
-        {
-          // Each attempt row logs its own order's request; the answer is the batch's.
-          request: part.request,
-          startedAt,
-          durationMs: Math.round(result.durationMs),
-          httpStatus: result.ok ? result.response.status : null,
-          responseExcerpt: result.ok ? responseExcerpt(result.response.body, EXCERPT) : null,
-          error: result.ok ? null : describeError(result.error),
-          classification,
-          credentialsVersion: connected.credentialsVersion,
-          customer: part.customer,
-        },
-        deadline,
-      );
+      // Each attempt row logs its own order's request; the answer is the batch's.
+      const record = attemptRecord(part.request, startedAt, result, classification, { credentialsVersion: connected.credentialsVersion, customer: part.customer });
+      const outcome = await recordDurably(ctx, part.d, record, deadline);
       outcomes.push(outcome);
       succeeded ||= outcome === "succeeded";
       if (outcome === "paused" && classification.kind === "credentials_rejected") rejected = classification.reason;
@@ -387,43 +277,6 @@ export async function deliverBatch(ctx: DeliverContext, ds: readonly ClaimedDeli
   if (succeeded && connected.credentialsStatus !== "ok") await whileHeld(ctx, () => markCredentialsOk(ctx.db, shop, network, connected.credentialsVersion));
   if (rejected !== null) await whileHeld(ctx, () => markCredentialsRejected(ctx.db, shop, network, connected.credentialsVersion, rejected!));
   return { outcomes, unrecorded };
-}
-
-interface AttemptRecord {
-  request: NetworkRequest;
-  startedAt: Date;
-  durationMs: number;
-  httpStatus: number | null;
-  responseExcerpt: string | null;
-  error: string | null;
-  classification: Classification;
-  credentialsVersion: number;
-  customer: Needles;
-}
-
-function transition(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord, now: Date): { outcome: DeliverOutcome; columns: Columns } {
-  const attempts = d.attempts + 1;
-  const firstAttemptAt = d.firstAttemptAt ?? a.startedAt;
-  const common: Columns = { attempts, firstAttemptAt, lastStatus: a.httpStatus, credentialsVersion: a.credentialsVersion, ...released(now) };
-  const c = a.classification;
-  switch (c.kind) {
-    case "success":
-      return {
-        outcome: "succeeded",
-        columns: { ...common, status: "succeeded", reason: c.note ?? null, lastError: null, completedAt: now, externalRef: c.externalRef ?? d.externalRef },
-      };
-    case "retry": {
-      const next = nextAttempt(ctx.retry, { failedAttempts: attempts, firstAttemptAt, now, retryAfterMs: c.retryAfterMs, random: ctx.random });
-      return next.retry
-        ? { outcome: "retry", columns: { ...common, status: "pending", nextAttemptAt: next.at, lastError: c.reason, reason: `retrying: ${c.reason}` } }
-        : { outcome: "failed", columns: { ...common, status: "failed", lastError: c.reason, reason: `${next.reason}: ${c.reason}`, completedAt: now } };
-    }
-    case "permanent":
-    case "redirected":
-      return { outcome: "failed", columns: { ...common, status: "failed", lastError: c.reason, reason: c.reason, completedAt: now } };
-    case "credentials_rejected":
-      return { outcome: "paused", columns: { ...common, status: "paused", lastError: c.reason, reason: `${KEYS_REJECTED} (${c.reason})` } };
-  }
 }
 
 /** The network answered but its answer could not be written down: the delivery may be sent again after its lease. */
@@ -451,60 +304,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function recordDurably(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord, deadline = Date.now() + Math.min(ctx.leaseMs / 4, 60_000)): Promise<DeliverOutcome> {
   for (let tries = 1, wait = 50; ; tries++, wait = Math.min(wait * 2, 5_000)) {
     try {
-      return await record(ctx, d, a);
+      return await recordAttempt(ctx, d, a);
     } catch (error) {
       if (Date.now() + wait > deadline) throw new AttemptNotRecorded(d.id, d.network, a.classification.kind, tries, error);
       await sleep(wait);
     }
   }
-}
-
-async function record(ctx: DeliverContext, d: ClaimedDelivery, a: AttemptRecord): Promise<DeliverOutcome> {
-  const now = ctx.now();
-  const { outcome, columns } = transition(ctx, d, a, now);
-  const c = a.classification;
-  const driver = driverFor(ctx.db);
-  // A customers/redact may have scrubbed the order since it was read for this request (customer-redact.server.ts):
-  // what is written then is scrubbed as it is written. On PostgreSQL the order's row is taken FOR SHARE first
-  // ("o"), so a redaction either waits for this record (and scrubs it) or this record waits for the redaction.
-  const redacted: [string, unknown[]] =
-    driver.kind === "postgresql"
-      ? [`(SELECT "redactedAt" FROM "o") IS NOT NULL`, []]
-      : [`EXISTS (SELECT 1 FROM "Order" WHERE "id" = ? AND "redactedAt" IS NOT NULL)`, [d.orderId]];
-  const unlessRedacted = (plain: string | null, scrubbed: string | null) => new SqlValue(`CASE WHEN ${redacted[0]} THEN ? ELSE ? END`, [...redacted[1], scrubbed, plain]);
-  const privately = (text: unknown) => {
-    const plain = text === null || text === undefined ? null : String(text);
-    return unlessRedacted(plain, scrubText(plain, a.customer));
-  };
-  const request = JSON.stringify(redactRequest(a.request));
-  const error = a.error ?? (c.kind === "success" ? null : c.reason);
-  const values = [newId(), d.id, d.shop, a.startedAt, a.durationMs, unlessRedacted(request, scrubLoggedRequest(request, a.customer)), a.httpStatus, c.kind, privately(a.responseExcerpt), privately(error)].map(valueSql);
-  const attempt: Stmt = {
-    sql: `INSERT INTO "DeliveryAttempt" ("id", "deliveryId", "shop", "startedAt", "durationMs", "request", "httpStatus", "outcome", "responseExcerpt", "error")
-      VALUES (${values.map(([text]) => text).join(", ")})`,
-    params: values.flatMap(([, params]) => params),
-  };
-  const held = updateHeld(d, { ...columns, reason: privately(columns.reason), lastError: privately(columns.lastError) });
-  // Only once this worker's update took (it still held the lease).
-  const followUps = [
-    ...afterConversion(d, String(columns.status), null, now),
-    ...(outcome === "paused" ? pauseOthers(d, a.credentialsVersion, now) : []),
-    ...holdOffAfterRetryAfter(d, a, ctx.retry.maxRetryAfterMs, now),
-  ];
-  const recorded =
-    driver.kind === "postgresql"
-      ? await driver.read(function* (): Work<boolean> {
-          // One round trip: data-modifying CTEs run as one atomic statement.
-          const { rows } = yield asOneStatement(sql`SELECT "redactedAt" FROM "Order" WHERE "id" = ${d.orderId} FOR SHARE`, held, attempt, followUps);
-          return Number(rows[0]?.held ?? 0) > 0;
-        })
-      : await driver.transaction(function* (): Work<boolean> {
-          // The attempt happened whatever became of the lease: it is always logged.
-          yield attempt;
-          const updated = yield held;
-          if (!updated.changes) return false;
-          for (const statement of followUps) yield statement;
-          return true;
-        });
-  return recorded ? outcome : "lost";
 }

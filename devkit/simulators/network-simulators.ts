@@ -44,6 +44,11 @@ export interface SimulatorOptions {
   rateLimits?: boolean;
   /** By network, the rate limit its simulator enforces in place of the documented one (SimulatorCreateOptions.rateLimit). */
   rateLimitOf?: Partial<Record<SimulatedNetwork, { requests: number; perMs: number }>>;
+  /**
+   * true: connections stay open between answers, as a real network's do (the drain bench measures keep-alive).
+   * Off by default: every answer closes its connection, so a test never depends on a client's connection pool.
+   */
+  keepAlive?: boolean;
 }
 
 export interface NetworkSimulators {
@@ -199,7 +204,7 @@ export async function startNetworkSimulators(options: SimulatorOptions = {}): Pr
             res.socket?.destroy();
             return;
           }
-          res.writeHead(answer.status, { ...answer.headers, connection: "close" });
+          res.writeHead(answer.status, options.keepAlive ? answer.headers : { ...answer.headers, connection: "close" });
           res.end(answer.body);
         };
         if (mode === "timeout") {
@@ -225,6 +230,9 @@ export async function startNetworkSimulators(options: SimulatorOptions = {}): Pr
   for (const { network } of loaded) {
     const id = network.id as SimulatedNetwork;
     const server = serve(id);
+    // Longer than a client keeps an idle connection (Node's fetch: 4 s), as a network's load balancer's is: a
+    // server that closes first races the client's next request on that connection ("other side closed").
+    if (options.keepAlive) server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve());

@@ -124,6 +124,31 @@ describe("sendNetworkRequest", () => {
     expect(result.ok && result.response.body.length).toBe(64 * 1024);
   });
 
+  it("keeps its connections to a network open and reuses them (keep-alive)", async () => {
+    // A server of its own: its connection count is the test's subject. Node's fetch pools connections per origin
+    // (undici's global Agent); a request that starts just as the previous answer ends may still open one more.
+    let connections = 0;
+    const counting = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => setTimeout(() => res.end("ok"), 5));
+    });
+    counting.on("connection", () => connections++);
+    await new Promise<void>((resolve) => counting.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(counting.address() as AddressInfo).port}/conversions`;
+    const send = () => sendNetworkRequest({ method: "POST", url, headers: { "content-type": "application/json" }, body: { n: 1 }, secretHeaders: [] });
+    try {
+      for (let i = 0; i < 20; i++) expect((await send()).ok).toBe(true);
+      expect(connections).toBeLessThanOrEqual(2);
+      connections = 0;
+      // Four at a time, ten rounds: a connection is opened for a few of the 40 requests, not for each.
+      for (let round = 0; round < 10; round++) expect((await Promise.all([send(), send(), send(), send()])).every((r) => r.ok)).toBe(true);
+      expect(connections).toBeLessThanOrEqual(10);
+    } finally {
+      counting.closeAllConnections();
+      await new Promise((resolve) => counting.close(resolve));
+    }
+  });
+
   it("can be aborted by the caller", async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
