@@ -1,7 +1,8 @@
 // Accuracy per network for a window of days: of the orders paid in it, how many each network was given, what
 // became of them, and the accuracy figure (delivered + rightly skipped) / orders. And capture health: the share of
 // orders that arrived with any click id, by day (a sudden drop means the embed or a tracker broke). Aggregates
-// are SQL on indexed columns (Order: shop, paidAt; Delivery: orderId), never a read of every order's payload.
+// are SQL read from indexes alone (Order: shop, paidAt, test, id; Delivery: orderId, kind, network, status,
+// reason), never a read of every order's payload.
 import { kindOf, type Db } from "../db/client.server.ts";
 import type { AnyNetworkDefinition } from "../networks/registry.ts";
 import type { Accuracy, AccuracyWindow, NetworkAccuracy } from "./accuracy.ts";
@@ -32,16 +33,17 @@ export async function loadAccuracy(db: Db, shop: string, definitions: readonly A
   );
   p = placeholders(db);
   const group = reasonGroup(db);
-  // SQLite's CROSS JOIN keeps the written order: the window's orders (Order: shop, paidAt), then each one's
-  // deliveries by the (shop, orderId, network, kind) key, never a walk through all of the shop's deliveries.
+  // SQLite's CROSS JOIN keeps the written order: the window's orders (Order: shop, paidAt, test, id), then each
+  // one's conversions from the (orderId, kind, network, status, reason) index alone, never a walk through all of
+  // the shop's deliveries nor a read of their rows. The shop is the order's: a delivery is always written with its
+  // order's shop, so naming d."shop" too would only cost a row read per delivery.
   const outcomesQuery = db.$queryRawUnsafe<Array<{ network: string; status: string; reason: string | null; n: number | bigint }>>(
     `SELECT d."network", d."status", CASE WHEN d."status" = 'skipped' THEN ${group} ELSE NULL END AS "reason", COUNT(*) AS "n"
      FROM "Order" o ${kindOf(db) === "sqlite" ? "CROSS JOIN" : "JOIN"} "Delivery" d ON d."orderId" = o."id"
-     WHERE o."shop" = ${p()} AND o."paidAt" >= ${p()}${cast} AND d."shop" = ${p()} AND d."kind" = 'conversion'
+     WHERE o."shop" = ${p()} AND o."paidAt" >= ${p()}${cast} AND d."kind" = 'conversion'
      GROUP BY d."network", d."status", CASE WHEN d."status" = 'skipped' THEN ${group} ELSE NULL END`,
     shop,
     at,
-    shop,
   );
   const connectionsQuery = db.networkConnection.findMany({ where: { shop, enabled: true }, select: { network: true } });
   const [paidRows, outcomes, connections] = await Promise.all([paidQuery, outcomesQuery, connectionsQuery]);

@@ -1,4 +1,5 @@
-// The delivery log for one shop: the index (filtered, newest first, paginated by a cursor on (createdAt, id)) and
+// The delivery log for one shop: the index (filtered, newest first, paginated by a keyset cursor on (createdAt, id)
+// that each filter's index of prisma/schema.prisma reads in order) and
 // one delivery with its order and every attempt. Every query names the shop; a delivery of another shop is not
 // found. Columns are listed explicitly: nothing secret is ever selected, and shoppers' data is hidden.
 import type { Db } from "../db/client.server.ts";
@@ -43,7 +44,9 @@ export async function listDeliveries(db: Db, shop: string, filters: DeliveryFilt
   const where: Record<string, unknown> = { shop };
   if (filters.network) where.network = filters.network;
   if (filters.status) where.status = filters.status;
-  if (filters.kind) where.kind = filters.kind === "refund" ? { startsWith: "refund:" } : filters.kind;
+  // Refunds' kinds are "refund:<refund id>": a range of the (shop, kind, createdAt, id) index (a LIKE would not
+  // use it on PostgreSQL's collations).
+  if (filters.kind) where.kind = filters.kind === "refund" ? { gte: "refund:", lt: "refund;" } : filters.kind;
   const createdAt: Record<string, Date> = {};
   if (filters.from) createdAt.gte = new Date(`${filters.from}T00:00:00Z`);
   if (filters.to) createdAt.lt = new Date(Date.parse(`${filters.to}T00:00:00Z`) + DAY);
@@ -59,10 +62,15 @@ export async function listDeliveries(db: Db, shop: string, filters: DeliveryFilt
   const cursor = before ?? after;
   const direction = before ? "asc" : "desc";
   const beyond = before ? "gt" : "lt";
+  // Keyset: (createdAt, id) beyond the cursor's, written with a bound on createdAt alone first, so the index
+  // range starts at the cursor instead of at the newest row (the OR by itself is no range for either database).
+  // Not for refunds: SQLite would then prefer that range of all deliveries to the range of refund kinds.
+  const keyset = (cursorAt: Date, cursorId: string) => [
+    ...(filters.kind === "refund" ? [] : [{ createdAt: { [`${beyond}e`]: cursorAt } }]),
+    { OR: [{ createdAt: { [beyond]: cursorAt } }, { createdAt: cursorAt, id: { [beyond]: cursorId } }] },
+  ];
   const page = await db.delivery.findMany({
-    where: cursor
-      ? { AND: [where, { OR: [{ createdAt: { [beyond]: cursor.at } }, { createdAt: cursor.at, id: { [beyond]: cursor.id } }] }] }
-      : where,
+    where: cursor ? { AND: [where, ...keyset(cursor.at, cursor.id)] } : where,
     orderBy: [{ createdAt: direction }, { id: direction }],
     take: PAGE_SIZE + 1,
     select: {

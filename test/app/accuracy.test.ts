@@ -8,7 +8,7 @@ import { loader } from "../../app/routes/app.accuracy.tsx";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
 import { adminRequest, callRoute } from "./support/admin-request.ts";
 import { seedAdminShop, type SeededAdminShop } from "./support/seed-admin.ts";
-import { seedOfflineSession } from "./support/session-token.ts";
+import { seedOfflineSession } from "../../devkit/admin/session-token.ts";
 
 const SHOP = "accuracy-page.myshopify.com";
 const OTHER = "accuracy-other.myshopify.com";

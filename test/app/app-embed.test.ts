@@ -6,8 +6,8 @@ import { embedDeepLink, findAppEmbed, stripLeadingComment } from "../../app/admi
 import { setDb, type Db } from "../../app/db/client.server.ts";
 import { adminGraphqlForShop } from "../../app/shopify/admin-graphql.server.ts";
 import { createTestDb } from "../support/databases.ts";
-import { startMetafieldsAdminApi, type MetafieldsAdminApi } from "../support/metafields-admin-api.ts";
-import { offlineSessionRow } from "../support/shopify-admin-api.ts";
+import { startMetafieldsAdminApi, type MetafieldsAdminApi } from "../../devkit/shopify-admin/metafields-admin-api.ts";
+import { offlineSessionRow } from "../../devkit/shopify-admin/shopify-admin-api.ts";
 import { THEME_SETTINGS } from "./support/theme-settings.ts";
 
 const SHOP = "embed-check.myshopify.com";

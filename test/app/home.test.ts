@@ -9,10 +9,10 @@ import type { Home } from "../../app/admin/home.ts";
 import { loader as homeLoader } from "../../app/routes/app._index/route.tsx";
 import { loader as layoutLoader } from "../../app/routes/app.tsx";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { startMetafieldsAdminApi, type MetafieldsAdminApi } from "../support/metafields-admin-api.ts";
+import { startMetafieldsAdminApi, type MetafieldsAdminApi } from "../../devkit/shopify-admin/metafields-admin-api.ts";
 import { adminRequest, callRoute } from "./support/admin-request.ts";
 import { seedAdminShop, type SeededAdminShop } from "./support/seed-admin.ts";
-import { seedOfflineSession } from "./support/session-token.ts";
+import { seedOfflineSession } from "../../devkit/admin/session-token.ts";
 import { THEME_SETTINGS } from "./support/theme-settings.ts";
 
 const FRESH = "home-fresh.myshopify.com";

@@ -8,7 +8,7 @@ import { networkById, networks } from "../../app/networks/registry.ts";
 import { action, loader } from "../../app/routes/app.networks.tsx";
 import { loadShopConfig } from "../../app/settings/store.server.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { startMetafieldsAdminApi, type MetafieldsAdminApi } from "../support/metafields-admin-api.ts";
+import { startMetafieldsAdminApi, type MetafieldsAdminApi } from "../../devkit/shopify-admin/metafields-admin-api.ts";
 import { adminRequest, callRoute } from "./support/admin-request.ts";
 import { seedAdminShop, type SeededAdminShop } from "./support/seed-admin.ts";
 

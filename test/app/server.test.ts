@@ -5,8 +5,8 @@ import { createDb, type Db } from "../../app/db/client.server.ts";
 import { networks } from "../../app/networks/registry.ts";
 import { createDatabaseUrl, databaseKinds } from "../support/databases.ts";
 import { webhookHeaders } from "../../devkit/shopify-webhook.ts";
-import { ensureAppBuild } from "./support/app-build.ts";
-import { runServeUntilExit, serveApp, TEST_ENV, type ServedApp } from "./support/serve.ts";
+import { ensureAppBuild } from "../../devkit/admin/app-build.ts";
+import { runServeUntilExit, serveApp, TEST_ENV, type ServedApp } from "../../devkit/admin/serve.ts";
 
 const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36";
 

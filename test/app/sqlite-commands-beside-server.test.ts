@@ -16,8 +16,8 @@ import { createSqliteDatabase } from "../support/databases.ts";
 import { webhookHeaders } from "../../devkit/shopify-webhook.ts";
 import { simulatorSettings, SHOP } from "../pipeline/support/harness.ts";
 import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
-import { ensureAppBuild } from "./support/app-build.ts";
-import { serveApp, TEST_ENV, type ServedApp } from "./support/serve.ts";
+import { ensureAppBuild } from "../../devkit/admin/app-build.ts";
+import { serveApp, TEST_ENV, type ServedApp } from "../../devkit/admin/serve.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,6 @@
 // `affiliate-relay settings import` as a child process (outside Remix) for a shop whose expiring offline access
 // token ran out an hour after install: the command refreshes it through Shopify's library at the token endpoint
-// of the loopback stand-in (test/support/shopify-admin-api.ts), stores the new tokens, and updates the app embed.
+// of the loopback stand-in (devkit/shopify-admin/shopify-admin-api.ts), stores the new tokens, and updates the app embed.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,8 +8,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../app/db/client.server.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { startMetafieldsAdminApi, type MetafieldsAdminApi } from "../support/metafields-admin-api.ts";
-import { offlineSessionRow } from "../support/shopify-admin-api.ts";
+import { startMetafieldsAdminApi, type MetafieldsAdminApi } from "../../devkit/shopify-admin/metafields-admin-api.ts";
+import { offlineSessionRow } from "../../devkit/shopify-admin/shopify-admin-api.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const SHOP = "expired-token-shop.myshopify.com";

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../app/db/client.server.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { startMetafieldsAdminApi, type MetafieldsAdminApi } from "../support/metafields-admin-api.ts";
+import { startMetafieldsAdminApi, type MetafieldsAdminApi } from "../../devkit/shopify-admin/metafields-admin-api.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const scratch = mkdtempSync(path.join(tmpdir(), "affiliate-relay-settings-"));

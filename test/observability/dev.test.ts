@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../app/db/client.server.ts";
 import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
-import { TEST_ENV } from "../app/support/serve.ts";
+import { TEST_ENV } from "../../devkit/admin/serve.ts";
 import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 import { startNetworkSimulators, type NetworkSimulators } from "../../devkit/simulators/network-simulators.ts";
 import { webhookHeaders } from "../../devkit/shopify-webhook.ts";

@@ -7,8 +7,8 @@ import pg from "pg";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DbKind } from "../../app/db/client.server.ts";
 import { shippedMigrations } from "../../app/observability/readiness.server.ts";
-import { ensureAppBuild } from "../app/support/app-build.ts";
-import { serveApp, type ServedApp } from "../app/support/serve.ts";
+import { ensureAppBuild } from "../../devkit/admin/app-build.ts";
+import { serveApp, type ServedApp } from "../../devkit/admin/serve.ts";
 import { databaseKinds } from "../support/databases.ts";
 import { emptyDatabaseUrl, migratedDatabaseUrl } from "./support/migrated.ts";
 

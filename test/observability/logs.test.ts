@@ -7,7 +7,7 @@ import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createLogger, fieldLogger, logLevelFromEnv } from "../../app/observability/log.server.ts";
-import { ensureAppBuild } from "../app/support/app-build.ts";
+import { ensureAppBuild } from "../../devkit/admin/app-build.ts";
 import { networks } from "../../app/networks/registry.ts";
 import { simulatedSecrets } from "../../devkit/simulators/settings.ts";
 import { shopifyOrder } from "../../devkit/orders/shopify-order.ts";

@@ -10,8 +10,8 @@ import { OPEN_STATUSES } from "../../app/observability/outbox-snapshot.server.ts
 import { ingestPaidOrder } from "../../app/pipeline/ingest.server.ts";
 import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
-import { ensureAppBuild } from "../app/support/app-build.ts";
-import { serveApp, TEST_ENV, type ServedApp } from "../app/support/serve.ts";
+import { ensureAppBuild } from "../../devkit/admin/app-build.ts";
+import { serveApp, TEST_ENV, type ServedApp } from "../../devkit/admin/serve.ts";
 import { adminNodeFromRest, startAdminApi, type AdminApiStandIn } from "../pipeline/support/admin-api.ts";
 import { attributedOrder } from "../../devkit/orders/attributed-order.ts";
 import { startNetworkSimulators, type NetworkSimulators } from "../../devkit/simulators/network-simulators.ts";

@@ -1,5 +1,5 @@
 // Reconciliation against a stand-in that holds it to what Shopify allows (test/pipeline/support/admin-api.ts on
-// test/support/shopify-admin-api.ts): the real schema, the 1,000-point single-query limit, the leaky cost bucket
+// devkit/shopify-admin/shopify-admin-api.ts): the real schema, the 1,000-point single-query limit, the leaky cost bucket
 // on a controlled clock, expiring offline tokens. On SQLite and PostgreSQL.
 import { afterEach, describe, expect, it } from "vitest";
 import { reconcileShop, type ReconcileOptions } from "../../app/pipeline/reconcile/reconcile.server.ts";
@@ -7,8 +7,8 @@ import type { Db, DbKind } from "../../app/db/client.server.ts";
 import type { NormalizedOrder } from "../../app/orders/model.ts";
 import { shopifyOrder } from "../../devkit/orders/shopify-order.ts";
 import { databaseKinds } from "../support/databases.ts";
-import { offlineSessionRow } from "../support/shopify-admin-api.ts";
-import { SINGLE_QUERY_LIMIT } from "../support/graphql-cost.ts";
+import { offlineSessionRow } from "../../devkit/shopify-admin/shopify-admin-api.ts";
+import { SINGLE_QUERY_LIMIT } from "../../devkit/shopify-admin/graphql-cost.ts";
 import { adminNodeFromRest, startAdminApi, type AdminApiStandIn } from "./support/admin-api.ts";
 import { SHOP, startRelay, type Relay } from "./support/harness.ts";
 import { attributedOrder } from "../../devkit/orders/attributed-order.ts";

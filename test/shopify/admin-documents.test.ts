@@ -1,15 +1,15 @@
 // Every Admin GraphQL document the app sends lives in app/shopify/documents/ and is exported from its index: each
-// one must validate against Shopify's real schema for API_VERSION (test/support/admin-schema.ts, from
+// one must validate against Shopify's real schema for API_VERSION (devkit/shopify-admin/admin-schema.ts, from
 // @shopify/dev-mcp), use no deprecated field, argument or enum value, and request at most 1,000 points by
-// Shopify's documented cost rules (test/support/graphql-cost.ts), the most Shopify accepts in one query.
+// Shopify's documented cost rules (devkit/shopify-admin/graphql-cost.ts), the most Shopify accepts in one query.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { Kind, NoDeprecatedCustomRule, parse, specifiedRules, validate, type OperationDefinitionNode } from "graphql";
 import { describe, expect, it } from "vitest";
 import { API_VERSION } from "../../app/shopify/api-version.ts";
 import * as documents from "../../app/shopify/documents/index.ts";
-import { adminSchema } from "../support/admin-schema.ts";
-import { requestedQueryCost, SINGLE_QUERY_LIMIT } from "../support/graphql-cost.ts";
+import { adminSchema } from "../../devkit/shopify-admin/admin-schema.ts";
+import { requestedQueryCost, SINGLE_QUERY_LIMIT } from "../../devkit/shopify-admin/graphql-cost.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const documentsDir = path.join(root, "app/shopify/documents");

@@ -8,10 +8,10 @@ import { setDb, type Db } from "../../app/db/client.server.ts";
 import { adminGraphqlForShop } from "../../app/shopify/admin-graphql.server.ts";
 import { API_VERSION } from "../../app/shopify/api-version.ts";
 import { CURRENT_APP_INSTALLATION } from "../../app/shopify/documents/index.ts";
-import { schemaVersions } from "../support/admin-schema.ts";
+import { schemaVersions } from "../../devkit/shopify-admin/admin-schema.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { INSTALLATION_ID, startMetafieldsAdminApi, type MetafieldsAdminApi } from "../support/metafields-admin-api.ts";
-import { offlineSessionRow } from "../support/shopify-admin-api.ts";
+import { INSTALLATION_ID, startMetafieldsAdminApi, type MetafieldsAdminApi } from "../../devkit/shopify-admin/metafields-admin-api.ts";
+import { offlineSessionRow } from "../../devkit/shopify-admin/shopify-admin-api.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 

@@ -1,10 +1,10 @@
-// Shopify's documented calculated-cost rules as test/support/graphql-cost.ts applies them, on Shopify's real
+// Shopify's documented calculated-cost rules as devkit/shopify-admin/graphql-cost.ts applies them, on Shopify's real
 // schema, and what the checks of test/shopify/admin-documents.test.ts would have said of reconciliation's query
 // as it stood on API version 2025-10.
 import { NoDeprecatedCustomRule, parse, specifiedRules, validate } from "graphql";
 import { describe, expect, it } from "vitest";
-import { adminSchema } from "../support/admin-schema.ts";
-import { QueryCostError, requestedQueryCost } from "../support/graphql-cost.ts";
+import { adminSchema } from "../../devkit/shopify-admin/admin-schema.ts";
+import { QueryCostError, requestedQueryCost } from "../../devkit/shopify-admin/graphql-cost.ts";
 
 const schema = adminSchema();
 const cost = (query: string, variables?: Record<string, unknown>) => requestedQueryCost(schema, parse(query), variables);

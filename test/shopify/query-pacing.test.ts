@@ -1,4 +1,4 @@
-// app/shopify/query-pacing.ts against the stand-in's leaky cost bucket (test/support/shopify-admin-api.ts), on a
+// app/shopify/query-pacing.ts against the stand-in's leaky cost bucket (devkit/shopify-admin/shopify-admin-api.ts), on a
 // controlled clock that moves only when the pacing sleeps.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { setDb, type Db } from "../../app/db/client.server.ts";
@@ -6,8 +6,8 @@ import { AdminApiError, adminGraphqlForShop } from "../../app/shopify/admin-grap
 import { CURRENT_APP_INSTALLATION } from "../../app/shopify/documents/index.ts";
 import { CostBudgetExhausted, pacedAdminGraphql } from "../../app/shopify/query-pacing.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { startMetafieldsAdminApi, type MetafieldsAdminApi } from "../support/metafields-admin-api.ts";
-import { offlineSessionRow } from "../support/shopify-admin-api.ts";
+import { startMetafieldsAdminApi, type MetafieldsAdminApi } from "../../devkit/shopify-admin/metafields-admin-api.ts";
+import { offlineSessionRow } from "../../devkit/shopify-admin/shopify-admin-api.ts";
 
 const SHOP = "pacing.myshopify.com";
 const TOKEN = "shpat_pacing";

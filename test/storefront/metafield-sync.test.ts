@@ -1,6 +1,6 @@
 // syncStorefrontConfig through Shopify's library (app/shopify/admin-graphql.server.ts: the shop's offline session,
 // refreshed when it expires) against a loopback stand-in for the Admin GraphQL API
-// (test/support/metafields-admin-api.ts) that checks what Shopify checks and answers userErrors the way Shopify
+// (devkit/shopify-admin/metafields-admin-api.ts) that checks what Shopify checks and answers userErrors the way Shopify
 // does, with the offline session in a real database of each kind.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { setDb, type Db } from "../../app/db/client.server.ts";
@@ -8,8 +8,8 @@ import { adminGraphqlForShop, AdminApiError } from "../../app/shopify/admin-grap
 import { STOREFRONT_METAFIELD, StorefrontConfigError, type StorefrontConfig } from "../../app/storefront/config.ts";
 import { StorefrontSyncError, syncStorefrontConfig } from "../../app/storefront/metafield-sync.server.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
-import { INSTALLATION_ID, startMetafieldsAdminApi, type MetafieldsAdminApi } from "../support/metafields-admin-api.ts";
-import { offlineSessionRow } from "../support/shopify-admin-api.ts";
+import { INSTALLATION_ID, startMetafieldsAdminApi, type MetafieldsAdminApi } from "../../devkit/shopify-admin/metafields-admin-api.ts";
+import { offlineSessionRow } from "../../devkit/shopify-admin/shopify-admin-api.ts";
 
 const SHOP = "relay-test.myshopify.com";
 const TOKEN = "shpat_test_offline_token";

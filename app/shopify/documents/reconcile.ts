@@ -1,7 +1,7 @@
 // Reconciliation's order reads (app/pipeline/reconcile/). Shopify prices a query before running it and refuses
 // one that requests more than 1,000 points, a connection costing `first` times its nodes: so the paid orders are
 // listed by id alone, and only an order the webhooks missed is read in full, its line items (and shipping lines)
-// paged in their own queries. The costs in the comments follow test/support/graphql-cost.ts, which
+// paged in their own queries. The costs in the comments follow devkit/shopify-admin/graphql-cost.ts, which
 // test/shopify/admin-documents.test.ts holds every document to.
 
 const MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }";

@@ -1,8 +1,8 @@
 // Calls the admin's route loaders and actions the way App Bridge does from the embedded page: a fetch with the
-// session token as a bearer token (test/app/support/session-token.ts), to the app's own URL.
+// session token as a bearer token (devkit/admin/session-token.ts), to the app's own URL.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { TEST_ENV } from "./serve.ts";
-import { sessionToken } from "./session-token.ts";
+import { TEST_ENV } from "../../../devkit/admin/serve.ts";
+import { sessionToken } from "../../../devkit/admin/session-token.ts";
 
 type RouteFunction = (args: LoaderFunctionArgs & ActionFunctionArgs) => Promise<unknown>;
 

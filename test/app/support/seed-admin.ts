@@ -4,7 +4,7 @@ import type { Db } from "../../../app/db/client.server.ts";
 import { orderFromShopify } from "../../../app/orders/from-shopify.ts";
 import { saveSettingsFile } from "../../../app/settings/store.server.ts";
 import { shopifyOrder } from "../../../devkit/orders/shopify-order.ts";
-import { seedOfflineSession } from "./session-token.ts";
+import { seedOfflineSession } from "../../../devkit/admin/session-token.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,10 +1,10 @@
 // A loopback stand-in for Shopify's Admin GraphQL API, for reconciliation, on the shared stand-in
-// (test/support/shopify-admin-api.ts: Shopify's real schema, its cost limit and bucket, tokens and their refresh).
+// (devkit/shopify-admin/shopify-admin-api.ts: Shopify's real schema, its cost limit and bucket, tokens and their refresh).
 // It answers `orders` from a list of orders in GraphQL's shape, filtered by the updated_at bound and the
 // financial_status terms of the search query, paged with cursors by `first`; `order(id:)` with the order's line
 // items and shipping lines paged the same way.
 import type { AdminOrderNode } from "../../../app/pipeline/reconcile/admin-order.ts";
-import { startShopifyAdminApi, type AdminApiStandInOptions, type AdminApiStandIn as ShopifyAdminApi } from "../../support/shopify-admin-api.ts";
+import { startShopifyAdminApi, type AdminApiStandInOptions, type AdminApiStandIn as ShopifyAdminApi } from "../../../devkit/shopify-admin/shopify-admin-api.ts";
 
 type RestMoneySet = { shop_money: { amount: string; currency_code: string }; presentment_money: { amount: string; currency_code: string } };
 const bag = (set: RestMoneySet) => ({

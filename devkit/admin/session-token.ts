@@ -1,6 +1,6 @@
 // App Bridge session tokens as Shopify admin issues them: HS256 JWTs signed with the app's API secret.
 import { createHmac, randomUUID } from "node:crypto";
-import type { Db } from "../../../app/db/client.server.ts";
+import type { Db } from "../../app/db/client.server.ts";
 
 const base64url = (value: string | Buffer) => Buffer.from(value).toString("base64");
 

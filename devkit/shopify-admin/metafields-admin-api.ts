@@ -1,5 +1,5 @@
 // A loopback stand-in for the Admin GraphQL API's metafield calls, on the shared stand-in
-// (test/support/shopify-admin-api.ts: real schema, tokens and their refresh, query cost), checking what Shopify
+// (devkit/shopify-admin/shopify-admin-api.ts: real schema, tokens and their refresh, query cost), checking what Shopify
 // checks: currentAppInstallation, and metafieldsSet's input (owner, namespace, key, type, JSON value), answering
 // userErrors the way Shopify does.
 import { startShopifyAdminApi, type AdminApiStandIn, type AdminApiStandInOptions } from "./shopify-admin-api.ts";

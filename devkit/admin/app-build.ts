@@ -4,12 +4,12 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 
-const root = path.resolve(import.meta.dirname, "../../..");
+const root = path.resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
 
 /** Makes build/ match the current sources; resolves with what ensure-build.mjs reported (built in N ms / up to date). */
 export async function ensureAppBuild(): Promise<string> {
-  const lock = path.join(root, "test", ".artifacts", "build.lock");
+  const lock = path.join(root, ".cache", "build.lock");
   await run("mkdir", ["-p", path.dirname(lock)]);
   try {
     const { stdout } = await run("flock", [lock, process.execPath, path.join(import.meta.dirname, "ensure-build.mjs")], {

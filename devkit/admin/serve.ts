@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
-const root = path.resolve(import.meta.dirname, "../../..");
+const root = path.resolve(import.meta.dirname, "../..");
 
 export const TEST_ENV = {
   SHOPIFY_API_KEY: "test-api-key",
@@ -25,9 +25,14 @@ export interface ServedApp {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
-export async function serveApp(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<ServedApp> {
+/**
+ * `worker: false` runs the same server without the delivery worker (devkit/admin/pages-server.ts), for benchmarks
+ * that time pages on seeded rows nothing may change.
+ */
+export async function serveApp(databaseUrl: string, extraEnv: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<ServedApp> {
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(root, "bin", "affiliate-relay.mjs"), "serve"], {
+  const args = options.worker === false ? ["--import", "tsx", path.join(import.meta.dirname, "pages-server.ts")] : [path.join(root, "bin", "affiliate-relay.mjs"), "serve"];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", ...TEST_ENV, DATABASE_URL: databaseUrl, PORT: "0", ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],

@@ -2,9 +2,9 @@
 // (the real one needs Shopify admin around the iframe); Shopify's font stylesheet by an empty one; every other
 // request past loopback is refused and recorded, so a test can fail on it.
 import type { Browser, BrowserContext } from "playwright-core";
-import { isLoopback } from "../../../devkit/chromium.ts";
+import { isLoopback } from "../chromium.ts";
 
-export { launchChromium } from "../../../devkit/chromium.ts";
+export { launchChromium } from "../chromium.ts";
 
 export const APP_BRIDGE_URL = "https://cdn.shopify.com/shopifycloud/app-bridge.js";
 const INTER_FONT_URL = "https://cdn.shopify.com/static/fonts/inter/v4/styles.css";

@@ -4,8 +4,8 @@
 //   token buy a new access token (valid one hour) and a new refresh token. The refresh token just used stays good
 //   until the new access token is first used, as Shopify keeps it.
 // - POST /admin/api/<API_VERSION>/graphql.json: the access token must be known and unexpired (else 401). The
-//   document is validated and run against Shopify's real schema for that version (test/support/admin-schema.ts)
-//   with the caller's resolvers; a query whose requested cost (test/support/graphql-cost.ts) is above 1,000 is
+//   document is validated and run against Shopify's real schema for that version (devkit/shopify-admin/admin-schema.ts)
+//   with the caller's resolvers; a query whose requested cost (devkit/shopify-admin/graphql-cost.ts) is above 1,000 is
 //   refused as Shopify refuses it, and a leaky bucket answers THROTTLED when the cost is not available yet.
 //   Every answer carries extensions.cost with the bucket's throttleStatus.
 import { randomBytes } from "node:crypto";
