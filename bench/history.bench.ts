@@ -6,7 +6,7 @@
 //   drain      a backlog of about 5,000 deliveries worked off by one worker to loopback simulators (50 ms)
 // Each figure is measured twice, alternating empty and seeded, and the better of the two kept (the machine is
 // shared). Target: seeded ≥ 0.9 × empty. Run: npm run bench history   (HISTORY_ORDERS to seed another size)
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { setBenchEnv, postgresDatabase, sqliteDatabase, startPostgresCluster, table } from "./support/pipeline-env.ts";
@@ -91,7 +91,12 @@ try {
     const seconds = await seed(seeded);
     seededSizes.push(`SQLite seeded in ${seconds.toFixed(0)} s`);
     console.error(seededSizes.at(-1));
-    await measure("SQLite", empty, seeded);
+    try {
+      await measure("SQLite", empty, seeded);
+    } finally {
+      // Gigabytes: not left behind in the temporary directory.
+      for (const url of [empty, seeded]) rmSync(path.dirname(url.slice("file:".length)), { recursive: true, force: true });
+    }
   }
   {
     const empty = await postgresDatabase(cluster, `history_empty_${Date.now()}`);
