@@ -36,8 +36,13 @@ export async function startIngestServer(scenario: string, databaseUrl: string, s
   const server = runNode([path.join(root, "bench/support/ingest-server.ts"), JSON.stringify({ scenario, databaseUrl, shop, settings })], (line) => {
     if (line.startsWith("{")) resolveUrl(JSON.parse(line).url);
   });
-  server.done.catch((error) => console.error(error.message));
-  return { url: await ready, stop: server.kill };
+  // A server that dies before listening fails the bench instead of leaving it waiting for ever.
+  const died = server.done.then(
+    () => Promise.reject(new Error("the ingestion server exited before listening")),
+    (error: Error) => Promise.reject(error),
+  );
+  died.catch((error: Error) => console.error(error.message));
+  return { url: await Promise.race([ready, died]), stop: server.kill };
 }
 
 let nextOrder = 1;
