@@ -9,15 +9,18 @@ import { createClient } from "@libsql/client";
 import pg from "pg";
 import type { Db, DbKind } from "../../app/db/client.server.ts";
 import { databaseKind } from "../../app/db/client.server.ts";
+import { networks } from "../../app/networks/registry.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
+import { simulatedSettingsFile } from "../../devkit/simulators/settings.ts";
 import { seedOfflineSession } from "../../devkit/admin/session-token.ts";
 
-export const SEED_NETWORKS = [
-  { id: "refersion", label: "Refersion", everyOrder: true },
-  { id: "retrack", label: "Retrack", everyOrder: false },
-  { id: "flexoffers", label: "FlexOffers", everyOrder: false },
-  { id: "awin", label: "Awin", everyOrder: false },
-] as const;
+/**
+ * The registered networks, as the seed gives them orders: a network without a storefront capture reports every
+ * order (app/networks/refersion/index.ts); the others only those that carried their click.
+ */
+export const SEED_NETWORKS = networks.map((network) => ({ id: network.id, label: network.label, everyOrder: !network.storefront }));
+/** The network reversals (cancellations, refunds) are seeded for: the first that reports every order. */
+const REVERSED = SEED_NETWORKS.find((network) => network.everyOrder) ?? SEED_NETWORKS[0]!;
 
 export interface ScaleShop {
   shop: string;
@@ -110,7 +113,7 @@ export function scaleShopSql(kind: DbKind, shop: ScaleShop, nowS: number): strin
   }
   statements.push(deliveriesSql(d, shop, {
     ids: delivery(SEED_NETWORKS.length, "n"),
-    network: "refersion",
+    network: REVERSED.id,
     kind: q("cancellation"),
     status: `CASE WHEN ${queued("n")} THEN 'pending' ELSE 'succeeded' END`,
     reason: "NULL",
@@ -121,7 +124,7 @@ export function scaleShopSql(kind: DbKind, shop: ScaleShop, nowS: number): strin
   if (shop.refunds) {
     statements.push(deliveriesSql(d, shop, {
       ids: delivery(SEED_NETWORKS.length + 1, "n"),
-      network: "refersion",
+      network: REVERSED.id,
       kind: `'refund:' || ${q(shop.prefix)} || n`,
       status: `CASE WHEN ${queued("n")} THEN 'pending' ELSE 'succeeded' END`,
       reason: "NULL",
@@ -221,16 +224,7 @@ export async function runSeedSql(url: string, statements: string[], options: See
 
 /** The shop's settings (networks on, keys set), its offline session, then its bulk rows. */
 export async function seedScaleShop(db: Db, url: string, shop: ScaleShop, now = new Date()): Promise<void> {
-  await saveSettingsFile(db, shop.shop, {
-    currency: "shop",
-    sendTestOrders: false,
-    networks: {
-      refersion: { enabled: true, publicKey: `pub-${shop.prefix}`, secretKey: `secret-${shop.prefix}-5f0c2a9b7e1d` },
-      retrack: { enabled: true, apiToken: `token-${shop.prefix}-77d1e3c4a9b0`, eventId: "1f80e399-6f55-4cef-b8b0-0f74752c1ceb" },
-      flexoffers: { enabled: true, advertiserId: `adv-${shop.prefix}`, commissionId: "" },
-      awin: { enabled: true, advertiserId: "12345", apiKey: `awin-${shop.prefix}-0a1b2c3d`, commissionGroup: "DEFAULT" },
-    },
-  });
+  await saveSettingsFile(db, shop.shop, simulatedSettingsFile());
   await seedOfflineSession(db, shop.shop, `shpat_${shop.prefix}_offline`);
   await runSeedSql(url, scaleShopSql(databaseKind(url), shop, Math.floor(now.getTime() / 1000)));
 }
