@@ -3,9 +3,10 @@ import "@shopify/shopify-app-remix/adapters/node";
 import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { PrismaClient } from "@prisma/client";
-import type { Session } from "@shopify/shopify-api";
+import { LogSeverity, type Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 import { db, type Db } from "./db/client.server.ts";
+import { log } from "./observability/log.server.ts";
 import { installAdminApiFetch } from "./shopify/admin-api-origin.server.ts";
 import { API_VERSION } from "./shopify/api-version.ts";
 import { customDomainTransformations, customShopDomain } from "./shopify/shop-domain.ts";
@@ -63,7 +64,18 @@ const shopify = shopifyApp({
   future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
   // SHOP_CUSTOM_DOMAIN (app/shopify/shop-domain.ts explains why a transformation).
   domainTransformations: customDomainTransformations(customShopDomain()),
+  // The library's own lines go through the app's JSON logger (app/observability/log.server.ts), so that every line
+  // a process writes is one JSON object with its level, as operators' log pipelines and test/observability expect.
+  logger: { log: shopifyLibraryLine, level: LogSeverity.Info, httpRequests: false },
 });
+
+function shopifyLibraryLine(severity: LogSeverity, message: string): void {
+  const logger = log().child({ component: "shopify-api" });
+  if (severity === LogSeverity.Error) logger.error(message);
+  else if (severity === LogSeverity.Warning) logger.warn(message);
+  else if (severity === LogSeverity.Info) logger.info(message);
+  else logger.debug(message);
+}
 
 export default shopify;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;

@@ -10,6 +10,7 @@ import { OPEN_STATUSES } from "../../app/observability/outbox-snapshot.server.ts
 import { ingestPaidOrder } from "../../app/pipeline/ingest.server.ts";
 import { closeDriver } from "../../app/pipeline/sql/driver.server.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
+import { recordStorefrontSynced } from "../../app/storefront/resync.server.ts";
 import { ensureAppBuild } from "../../devkit/admin/app-build.ts";
 import { serveApp, TEST_ENV, type ServedApp } from "../../devkit/admin/serve.ts";
 import { adminNodeFromRest, startAdminApi, type AdminApiStandIn } from "../pipeline/support/admin-api.ts";
@@ -95,6 +96,9 @@ describe.each(databaseKinds)("/metrics on %s", (kind) => {
     db = createDb(url);
     sims = await startNetworkSimulators({ retryAfterSeconds: 3600 });
     await saveSettingsFile(db, SHOP, settings(sims));
+    // As the admin's save records it (app/settings/save-and-sync.server.ts): the storefront configuration is
+    // current, so the worker's re-sync has nothing to send and the Admin API sees reconciliation alone.
+    await recordStorefrontSynced(db, SHOP);
 
     // A delivery whose worker died holding it (awin is switched off for the shop, so it is then skipped), and
     // a reversal recorded an hour ago that is not due for a day.
