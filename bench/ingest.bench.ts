@@ -57,7 +57,11 @@ async function startServer(scenario: string, databaseUrl: string): Promise<{ url
   let resolveUrl: (url: string) => void;
   const ready = new Promise<string>((resolve) => (resolveUrl = resolve));
   const server = runNode([path.join(root, "bench/support/ingest-server.ts"), JSON.stringify({ scenario, databaseUrl, shop: SHOP, settings: SETTINGS })], (line) => {
-    if (line.startsWith("{")) resolveUrl(JSON.parse(line).url);
+    // The server's own line names its url; the app's JSON log lines (the Shopify library's among them) do not.
+    if (line.startsWith("{")) {
+      const parsed = JSON.parse(line) as { url?: unknown };
+      if (typeof parsed.url === "string") resolveUrl(parsed.url);
+    }
   });
   server.done.catch((error) => console.error(error.message));
   return { url: await ready, stop: server.kill };

@@ -34,7 +34,11 @@ export async function startIngestServer(scenario: string, databaseUrl: string, s
   let resolveUrl: (url: string) => void;
   const ready = new Promise<string>((resolve) => (resolveUrl = resolve));
   const server = runNode([path.join(root, "bench/support/ingest-server.ts"), JSON.stringify({ scenario, databaseUrl, shop, settings })], (line) => {
-    if (line.startsWith("{")) resolveUrl(JSON.parse(line).url);
+    // The server's own line names its url; the app's JSON log lines (the Shopify library's among them) do not.
+    if (line.startsWith("{")) {
+      const parsed = JSON.parse(line) as { url?: unknown };
+      if (typeof parsed.url === "string") resolveUrl(parsed.url);
+    }
   });
   // A server that dies before listening fails the bench instead of leaving it waiting for ever.
   const died = server.done.then(
