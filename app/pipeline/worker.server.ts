@@ -72,6 +72,9 @@ export interface WorkerOptions {
   logger?: WorkerLogger;
 }
 
+/** How long stop() waits for a periodic job that is still running. */
+const JOB_STOP_WAIT_MS = 5_000;
+
 export interface Worker {
   readonly id: string;
   /** Graceful: stops claiming, lets in-flight attempts finish, hands claimed but unstarted work back. */
@@ -201,7 +204,7 @@ export function startWorker(options: WorkerOptions): Worker {
   let lastClaimAt = 0;
   const claimBatch = Math.max(1, Math.floor(concurrency / 4));
   const lastRun = new Map<string, number>();
-  const runningJobs = new Set<string>();
+  const runningJobs = new Map<string, Promise<void>>();
   // Consecutive failed turns of the loop (the database is down or dropping connections): each waits longer.
   let failures = 0;
   // Claims whose statement failed without an answer: it may have committed, so their rows are handed back.
@@ -283,8 +286,7 @@ export function startWorker(options: WorkerOptions): Worker {
     for (const job of periodic) {
       if (t - (lastRun.get(job.name) ?? 0) < job.everyMs || runningJobs.has(job.name)) continue;
       lastRun.set(job.name, t);
-      runningJobs.add(job.name);
-      job
+      const run = job
         .run()
         .then(() => metrics.jobFinished(job.name, "ok"))
         .catch((error: unknown) => {
@@ -292,6 +294,7 @@ export function startWorker(options: WorkerOptions): Worker {
           logger.error(`${job.name} failed`, { error: error instanceof Error ? error.message : String(error) });
         })
         .finally(() => runningJobs.delete(job.name));
+      runningJobs.set(job.name, run);
     }
   }
 
@@ -405,6 +408,13 @@ export function startWorker(options: WorkerOptions): Worker {
         logger.error("could not hand back unstarted deliveries", { count: unstarted.length, error: error instanceof Error ? error.message : String(error) });
       }
       while (active > 0) await new Promise<void>((resolve) => (wake = resolve));
+      // A periodic job still running would go on against a database its caller closes next: wait for it, a
+      // little (a reconciliation can take minutes; it resumes from Shopify on the next start).
+      if (runningJobs.size) {
+        const names = [...runningJobs.keys()];
+        const settled = await Promise.race([Promise.allSettled(runningJobs.values()).then(() => true), new Promise<false>((resolve) => setTimeout(resolve, JOB_STOP_WAIT_MS, false).unref())]);
+        if (!settled) logger.warn("stopped while periodic jobs were still running", { jobs: names.join(", ") });
+      }
       logger.info("stopped", { worker: id, released, ...counts });
     },
     idle() {
