@@ -1,6 +1,7 @@
 // Replay: a failed delivery, once the merchant has fixed what made it fail, goes back into the queue with a fresh
 // retry window. Only failed (or stopped) deliveries can be replayed: a succeeded one would be sent twice, and a
 // pending one is already queued.
+import { invalidateDeliveryDay, invalidateFailedDays } from "../admin/accuracy-days.server.ts";
 import type { Db } from "../db/client.server.ts";
 
 const REPLAYABLE = ["failed", "stopped"];
@@ -22,13 +23,20 @@ const queuedAgain = (now: Date) => ({
 /** Queues one failed delivery of this shop again. */
 export async function replayDelivery(db: Db, shop: string, deliveryId: string, now = new Date()): Promise<ReplayResult> {
   const updated = await db.delivery.updateMany({ where: { id: deliveryId, shop, status: { in: REPLAYABLE } }, data: queuedAgain(now) });
-  if (updated.count) return { replayed: true };
+  if (updated.count) {
+    // Its day's accuracy is open again (app/admin/accuracy-days.server.ts).
+    await invalidateDeliveryDay(db, shop, deliveryId, now);
+    return { replayed: true };
+  }
   const row = await db.delivery.findFirst({ where: { id: deliveryId, shop }, select: { status: true } });
   return { replayed: false, reason: row ? `only failed deliveries can be replayed; this one is ${row.status}` : `no delivery ${deliveryId} in ${shop}` };
 }
 
 /** Queues every failed delivery of one network for this shop again; returns how many. */
 export async function replayFailed(db: Db, shop: string, network: string, now = new Date()): Promise<number> {
+  // Their days' accuracy is open again (app/admin/accuracy-days.server.ts): marked while they can still be found as
+  // failed, just before they are queued.
+  await invalidateFailedDays(db, shop, network, now);
   const updated = await db.delivery.updateMany({ where: { shop, network, status: "failed" }, data: queuedAgain(now) });
   return updated.count;
 }
