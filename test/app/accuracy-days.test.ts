@@ -168,7 +168,7 @@ describe.each(databaseKinds)("settled accuracy days on %s", (kind) => {
     expect(after.networks.find((n) => n.network === "flexoffers")).toMatchObject({ missing: 0 });
   });
 
-  it("shows an old order recorded again at once, and a fresh order's webhook takes no extra statement", async () => {
+  it("shows an old order recorded again at once, and never takes a fresh order for one", async () => {
     const shop = await pipelineShop({ refersion: false, flexoffers: false });
     const now = new Date();
     const { payload, row } = await paidOrder(shop, 3, new Date(now.getTime() - 9 * DAY));
