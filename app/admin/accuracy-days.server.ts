@@ -1,9 +1,10 @@
 // Settled days of the accuracy page (table AccuracyDay): a day's figures stop changing once its orders' conversions
 // are all final and the day is over, so app/admin/accuracy.server.ts counts such a day once and reads it back
 // afterwards. Only a few writes can change a settled day, and each marks the days it touches (invalidate*):
-// replay (app/pipeline/replay.server.ts), backfill (app/pipeline/backfill.server.ts), an old order recorded again
-// (app/pipeline/ingest.server.ts, app/pipeline/reconcile/reconcile.server.ts) and customers/redact, which can
+// replay (app/pipeline/replay.server.ts), backfill (app/pipeline/backfill.server.ts), orders/paid again for an order
+// recorded as paid days ago (app/pipeline/ingest.server.ts: the first paidAt is kept) and customers/redact, which can
 // reword a skip reason (app/compliance/customer-redact.server.ts). shop/redact deletes the shop's rows.
+// Reconciliation needs no mark: it records only orders not recorded as paid, and those are paid now.
 //
 // A mark is a row with no figures and the time of the change. A page that began reading before a change could
 // write what it read after the mark; so a page writes figures only over a mark older than its own start by
@@ -109,9 +110,9 @@ async function mark(db: Db, from: string, params: unknown[], now: Date): Promise
   });
 }
 
-/** Replay of one delivery: its order's day. */
+/** Replay of one delivery: its order's day, if it can be replayed (failed or stopped). */
 export const invalidateDeliveryDay = (db: Db, shop: string, deliveryId: string, now: Date) =>
-  mark(db, `"Delivery" d JOIN "Order" o ON o."id" = d."orderId" WHERE d."shop" = ? AND d."id" = ?`, [shop, deliveryId], now);
+  mark(db, `"Delivery" d JOIN "Order" o ON o."id" = d."orderId" WHERE d."shop" = ? AND d."id" = ? AND d."status" IN ('failed', 'stopped')`, [shop, deliveryId], now);
 
 /** Replay of a network's failed deliveries: the days of their orders (read before they are queued again). */
 export const invalidateFailedDays = (db: Db, shop: string, network: string, now: Date) =>

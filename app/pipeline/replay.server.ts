@@ -22,12 +22,11 @@ const queuedAgain = (now: Date) => ({
 
 /** Queues one failed delivery of this shop again. */
 export async function replayDelivery(db: Db, shop: string, deliveryId: string, now = new Date()): Promise<ReplayResult> {
+  // Its day's accuracy is open again (app/admin/accuracy-days.server.ts): marked just before it is queued, since the
+  // worker may take it at once.
+  await invalidateDeliveryDay(db, shop, deliveryId, now);
   const updated = await db.delivery.updateMany({ where: { id: deliveryId, shop, status: { in: REPLAYABLE } }, data: queuedAgain(now) });
-  if (updated.count) {
-    // Its day's accuracy is open again (app/admin/accuracy-days.server.ts).
-    await invalidateDeliveryDay(db, shop, deliveryId, now);
-    return { replayed: true };
-  }
+  if (updated.count) return { replayed: true };
   const row = await db.delivery.findFirst({ where: { id: deliveryId, shop }, select: { status: true } });
   return { replayed: false, reason: row ? `only failed deliveries can be replayed; this one is ${row.status}` : `no delivery ${deliveryId} in ${shop}` };
 }

@@ -181,7 +181,7 @@ describe.each(databaseKinds)("the admin's queries on %s", (kind) => {
     const order = await db.order.findFirstOrThrow({ where: { shop: SHOP }, select: { id: true, shopifyOrderId: true } });
     const now = new Date();
     const marks: Array<[string, Statement, string]> = [
-      ["a replayed delivery", markDaysStatement(kind, `"Delivery" d JOIN "Order" o ON o."id" = d."orderId" WHERE d."shop" = ? AND d."id" = ?`, [SHOP, mine.deliveryIds.refersionFailed!], now), "Delivery_pkey"],
+      ["a replayed delivery", markDaysStatement(kind, `"Delivery" d JOIN "Order" o ON o."id" = d."orderId" WHERE d."shop" = ? AND d."id" = ? AND d."status" IN ('failed', 'stopped')`, [SHOP, mine.deliveryIds.refersionFailed!], now), "Delivery_pkey"],
       ["a network's failed deliveries", markDaysStatement(kind, `"Delivery" d JOIN "Order" o ON o."id" = d."orderId" WHERE d."shop" = ? AND d."network" = ? AND d."status" = 'failed'`, [SHOP, "refersion"], now), "Delivery_shop_network_status_idx"],
       ["a backfill", markDaysStatement(kind, `"Order" o WHERE o."shop" = ? AND o."paidAt" >= ?`, [SHOP, new Date(now.getTime() - 30 * 86_400_000)], now), "Order_shop_paidAt_test_id_idx"],
       ["an order recorded again", markDaysStatement(kind, `"Order" o WHERE o."shop" = ? AND o."shopifyOrderId" = ?`, [SHOP, order.shopifyOrderId], now), "Order_shop_shopifyOrderId_key"],

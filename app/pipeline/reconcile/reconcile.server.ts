@@ -4,7 +4,6 @@
 // running it often is harmless, and a run cut short (by its cost budget) is taken up by the next one.
 // Every query waits for Shopify's cost bucket rather than failing (app/shopify/query-pacing.ts). An order that
 // cannot be read or recorded is reported and the run goes on with the others.
-import { invalidateOrderDay, mayTouchSettledDay } from "../../admin/accuracy-days.server.ts";
 import type { Db } from "../../db/client.server.ts";
 import { OrderPayloadError } from "../../orders/from-shopify.ts";
 import type { NormalizedOrder } from "../../orders/model.ts";
@@ -121,8 +120,6 @@ async function reconcileOrder(db: Db, shop: string, graphql: AdminGraphql, liste
     const plan = planConversions(order, config);
     const recorded = await recordOrder(db, { shop, order, paidAt: now, plan: () => plan, now });
     if (!recorded.duplicate) result.recorded.push(order.id);
-    // As for a late orders/paid (app/pipeline/ingest.server.ts): an old order may land on a settled day.
-    if (!recorded.duplicate && mayTouchSettledDay(order.createdAt, now)) await invalidateOrderDay(db, shop, order.id, now);
   } catch (error) {
     result.unrecorded.push({ order: label, reason: message(error) });
   }
