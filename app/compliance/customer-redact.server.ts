@@ -6,7 +6,8 @@
 // writes once it is set), and both sides take the order's row first: here it is locked for the whole scrub (on
 // SQLite the write transaction is exclusive), there the attempt's statement takes it FOR SHARE. So an attempt is
 // recorded either before the scrub (and scrubbed here) or after it (and scrubbed as it is written).
-import type { Db } from "../db/client.server.ts";
+import { markDaysStatement } from "../admin/accuracy-days.server.ts";
+import type { Db, DbKind } from "../db/client.server.ts";
 import { driverFor, sql, type Stmt, type Work } from "../pipeline/sql/driver.server.ts";
 import type { CustomerSelector } from "./customer-payload.ts";
 import { customerNeedles, scrubLoggedRequest, scrubText, scrubValue } from "./customer-scrub.ts";
@@ -37,7 +38,8 @@ function customerOrders(selector: CustomerSelector, lock: boolean): Stmt | null 
   };
 }
 
-function* redactWork(selector: CustomerSelector, lock: boolean, now: Date): Work<{ orders: number; attempts: number }> {
+function* redactWork(selector: CustomerSelector, kind: DbKind, now: Date): Work<{ orders: number; attempts: number }> {
+  const lock = kind === "postgresql";
   const select = customerOrders(selector, lock);
   const orders = select ? (yield select).rows : [];
   let attempts = 0;
@@ -70,6 +72,12 @@ function* redactWork(selector: CustomerSelector, lock: boolean, now: Date): Work
       yield sql`UPDATE "Delivery" SET "reason" = ${scrubbedReason}, "lastError" = ${scrubbedError} WHERE "id" = ${String(delivery.id)}`;
     }
   }
+  // A scrubbed skip reason can fall into another reason group: the orders' settled days count again
+  // (app/admin/accuracy-days.server.ts).
+  if (orders.length) {
+    const ids = orders.map((order) => String(order.id));
+    yield markDaysStatement(kind, `"Order" o WHERE o."id" IN (${ids.map(() => "?").join(", ")})`, ids, now);
+  }
   if (selector.customerId) yield sql`DELETE FROM "DataRequest" WHERE "shop" = ${selector.shop} AND "customerId" = ${selector.customerId}`;
   if (selector.email) yield sql`DELETE FROM "DataRequest" WHERE "shop" = ${selector.shop} AND "email" = ${selector.email}`;
   return { orders: orders.length, attempts };
@@ -77,5 +85,5 @@ function* redactWork(selector: CustomerSelector, lock: boolean, now: Date): Work
 
 export async function redactCustomer(db: Db, selector: CustomerSelector): Promise<{ orders: number; attempts: number }> {
   const driver = driverFor(db);
-  return driver.transaction(() => redactWork(selector, driver.kind === "postgresql", new Date()));
+  return driver.transaction(() => redactWork(selector, driver.kind, new Date()));
 }

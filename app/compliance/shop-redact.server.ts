@@ -9,6 +9,7 @@ export async function redactShop(db: Db, shop: string): Promise<void> {
     db.shop.deleteMany({ where: { domain: shop } }),
     db.webhookReceipt.deleteMany({ where: { shop } }),
     db.dataRequest.deleteMany({ where: { shop } }),
+    db.accuracyDay.deleteMany({ where: { shop } }),
     db.session.deleteMany({ where: { shop } }),
   ]);
 }

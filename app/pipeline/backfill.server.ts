@@ -1,6 +1,7 @@
 // Backfill: a network switched on later gets the shop's recorded orders of the last N days, exactly as if it
 // had been on when they arrived (the same plan, so test orders and orders without a click are skipped with their
 // reasons). Orders it already has a delivery for are left alone, so backfilling twice changes nothing.
+import { invalidateDaysSince } from "../admin/accuracy-days.server.ts";
 import type { Db } from "../db/client.server.ts";
 import type { NormalizedOrder } from "../orders/model.ts";
 import { loadShopConfig } from "../settings/store.server.ts";
@@ -30,6 +31,24 @@ export async function backfillNetwork(db: Db, args: { shop: string; network: str
   const now = args.now ?? new Date();
   const since = new Date(now.getTime() - days * DAY);
   const result: BackfillResult = { orders: 0, queued: 0, skipped: 0, alreadyThere: 0 };
+  try {
+    await backfillOrders(db, { shop, network, since, now, config, connected, result });
+  } finally {
+    // The days it gave the network orders of count again (app/admin/accuracy-days.server.ts), also after a
+    // backfill cut short: whatever it recorded before stays.
+    // Marked as of now, not of the backfill's start: a page that read meanwhile must not write its figures back.
+    await invalidateDaysSince(db, shop, since, new Date(Math.max(now.getTime(), Date.now())));
+  }
+  return result;
+}
+
+type ShopConfig = NonNullable<Awaited<ReturnType<typeof loadShopConfig>>>;
+
+async function backfillOrders(
+  db: Db,
+  args: { shop: string; network: string; since: Date; now: Date; config: ShopConfig; connected: ShopConfig["networks"][number]; result: BackfillResult },
+): Promise<void> {
+  const { shop, network, since, now, config, connected, result } = args;
   let cursor: string | undefined;
   for (;;) {
     const rows = await db.order.findMany({
@@ -61,5 +80,4 @@ export async function backfillNetwork(db: Db, args: { shop: string; network: str
       else result.queued++;
     }
   }
-  return result;
 }

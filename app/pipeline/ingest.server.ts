@@ -1,6 +1,7 @@
 // Webhook ingestion: turns a verified Shopify webhook into rows in the outbox. Everything that can be worked out
 // before the transaction (parsing, settings, mapping decisions) is, so the transaction stays short. No network
 // is ever called from here.
+import { invalidateOrderDay, mayTouchSettledDay } from "../admin/accuracy-days.server.ts";
 import type { Db } from "../db/client.server.ts";
 import { OrderPayloadError, orderFromShopify, refundFromShopify } from "../orders/from-shopify.ts";
 import { CANCELLATION, CONVERSION } from "./model.ts";
@@ -55,6 +56,9 @@ export async function ingestPaidOrder(db: Db, input: WebhookInput): Promise<Inge
     staticPlan: true,
     now,
   });
+  // An order created days ago may have been recorded as paid then: this can give it conversions its settled day's
+  // accuracy never counted (app/admin/accuracy-days.server.ts). Never the case for a fresh order: no statement more.
+  if (!result.duplicate && mayTouchSettledDay(order.createdAt, now)) await invalidateOrderDay(db, input.shop, order.id, now);
   return result.duplicate ? { kind: "duplicate" } : { kind: "recorded", orderRowId: result.orderRowId, deliveries: result.created.length };
 }
 

@@ -24,7 +24,9 @@ interface Options {
 const options = JSON.parse(process.argv[2]!) as Options;
 const total = options.mode === "open" ? Math.ceil((options.rate! * options.durationMs) / 1000) : Math.ceil(options.durationMs * 3);
 const target = new URL(options.url);
-const template = JSON.stringify(attributedOrder(1));
+// Created just now, as a fresh order's orders/paid is: an old one takes ingestion's extra statement for orders that
+// may land on a settled accuracy day (app/pipeline/ingest.server.ts).
+const template = JSON.stringify({ ...attributedOrder(1), created_at: new Date().toISOString() });
 
 // Distinct orders: same shape (every network's click), different id and name; signed before the clock starts.
 const requests = Array.from({ length: total }, (_, i) => {
