@@ -24,6 +24,8 @@ const ORDERS = Number(process.env.HISTORY_ORDERS ?? 1_000_000);
 const BACKLOG = 5_000;
 const TARGET = 0.9;
 const ROUNDS = 2;
+/** HISTORY_DATABASES=sqlite (or postgresql) measures one database. */
+const databases = (process.env.HISTORY_DATABASES ?? "sqlite,postgresql").split(",");
 
 const stored = [
   { shop: SHOP, prefix: "H", orders: ORDERS, refunds: true, attemptsPerDelivery: 1, queuedShare: 0, receipts: true, skippedWithoutAttempts: true },
@@ -85,7 +87,7 @@ async function measure(label: string, empty: string, seeded: string) {
 const seededSizes: string[] = [];
 const cluster = await startPostgresCluster();
 try {
-  {
+  if (databases.includes("sqlite")) {
     const empty = await sqliteDatabase();
     const seeded = await sqliteDatabase();
     const seconds = await seed(seeded);
@@ -98,7 +100,7 @@ try {
       for (const url of [empty, seeded]) rmSync(path.dirname(url.slice("file:".length)), { recursive: true, force: true });
     }
   }
-  {
+  if (databases.includes("postgresql")) {
     const empty = await postgresDatabase(cluster, `history_empty_${Date.now()}`);
     const seeded = await postgresDatabase(cluster, `history_seeded_${Date.now()}`);
     const seconds = await seed(seeded);
