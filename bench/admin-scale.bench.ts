@@ -139,18 +139,20 @@ async function timed(url: string, init: RequestInit): Promise<{ ms: number; stat
 
 const token = () => sessionToken({ shop: MAIN.shop, apiKey: TEST_ENV.SHOPIFY_API_KEY, apiSecret: TEST_ENV.SHOPIFY_API_SECRET });
 
-async function measureData(base: string, c: Case): Promise<{ p50: number; p95: number; problem: string | null }> {
+async function measureData(base: string, c: Case): Promise<{ p50: number; p95: number; first: number; problem: string | null }> {
   const url = `${base}${c.path}${c.path.includes("?") ? "&" : "?"}_data=${encodeURIComponent(c.route)}`;
   const times: number[] = [];
   let problem: string | null = null;
+  let first = 0;
   for (let i = 0; i < WARMUP + RUNS; i++) {
     const answer = await timed(url, { headers: { Authorization: `Bearer ${token()}`, "User-Agent": USER_AGENT } });
+    if (i === 0) first = answer.ms;
     if (answer.status !== 200) problem ??= `HTTP ${answer.status}: ${answer.text.slice(0, 200)}`;
     else if (i === 0) problem ??= c.check(JSON.parse(answer.text));
     if (i >= WARMUP) times.push(answer.ms);
   }
   times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p95: percentile(times, 95), problem };
+  return { p50: percentile(times, 50), p95: percentile(times, 95), first, problem };
 }
 
 async function measureDocument(base: string, path: string): Promise<{ p50: number; p95: number; problem: string | null }> {
@@ -190,6 +192,9 @@ async function benchDatabase(kind: DbKind, url: string): Promise<void> {
       const met = !figure.problem && figure.p95 < TARGET_MS;
       if (!met) misses++;
       results.push([kind, c.name, ms(figure.p50), ms(figure.p95), `< ${TARGET_MS}`, figure.problem ? `NO: ${figure.problem}` : met ? "yes" : "NO"]);
+      // The accuracy page's first load counts the days not yet stored live (app/admin/accuracy-days.server.ts):
+      // reported, not held to the target, which is about the page as merchants keep opening it.
+      if (c.route === "routes/app.accuracy") results.push([kind, `${c.name}, first load (unstored days counted)`, ms(figure.first), "", "", "(reported)"]);
       // Each figure as it comes (stderr, so the report on stdout keeps only the table): a long run cut short still tells.
       console.error(results.at(-1)!.join(" | "));
     }
