@@ -99,6 +99,29 @@ async function countDays(db: Db, shop: string, definitions: readonly AnyNetworkD
   return out;
 }
 
+/**
+ * Counts and stores the window's settled days that are not stored yet, one day per statement, so that a
+ * merchant's first visit reads them back instead of counting weeks live (bench/admin-scale.bench.ts, "first
+ * load"). The worker runs it hourly (app/pipeline/worker.server.ts); one day at a time keeps each statement
+ * short, since on SQLite a statement holds the serving process's event loop. Returns the days stored.
+ */
+export async function fillSettledDays(db: Db, shop: string, definitions: readonly AnyNetworkDefinition[], now = new Date(), window: AccuracyWindow = 90): Promise<number> {
+  const since = new Date(`${new Date(now.getTime() - (window - 1) * DAY).toISOString().slice(0, 10)}T00:00:00Z`);
+  const days = daysBetween(since, now);
+  const version = figuresVersion(definitions);
+  const stored = await readSettledDays(db, shop, days[0]!, days.at(-1)!, version);
+  let filled = 0;
+  for (const [i, day] of days.entries()) {
+    if (stored.has(day) || !dayMaySettle(day, now)) continue;
+    const figures = (await countDays(db, shop, definitions, day, days[i + 1] ?? null)).get(day) ?? emptyDay();
+    if (!figures.outcomes.every(([, status]) => FINAL_STATUSES.has(status))) continue;
+    await writeSettledDays(db, shop, new Map([[day, figures]]), version, now);
+    filled++;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return filled;
+}
+
 export async function loadAccuracy(db: Db, shop: string, definitions: readonly AnyNetworkDefinition[], window: AccuracyWindow, now = new Date()): Promise<Accuracy> {
   const since = new Date(`${new Date(now.getTime() - (window - 1) * DAY).toISOString().slice(0, 10)}T00:00:00Z`);
   const days = daysBetween(since, now);

@@ -16,6 +16,7 @@ import { reconcileAllShops } from "./reconcile/reconcile.server.ts";
 import { pruneWebhookReceipts, receiptRetentionMs } from "./prune-receipts.server.ts";
 import { attemptBodyRetentionMs, pruneAttemptBodies } from "./prune-attempt-bodies.server.ts";
 import { resyncOutdatedStorefronts } from "../storefront/resync.server.ts";
+import { fillSettledDays } from "../admin/accuracy.server.ts";
 import { cachedShopConfig } from "./settings-cache.server.ts";
 import { deliveryFields, fieldLogger } from "../observability/log.server.ts";
 import { pipelineMetrics as metrics } from "../observability/metrics.server.ts";
@@ -65,6 +66,11 @@ export interface WorkerOptions {
    * sale's webhooks are answered first and the deliveries catch up after. Default: always all of it.
    */
   share?: () => number;
+  /**
+   * Storing the accuracy page's settled days ahead of a merchant's visit (fillSettledDays in
+   * app/admin/accuracy.server.ts), for every installed shop. On by default (hourly); false turns it off.
+   */
+  accuracyDays?: { everyMs: number } | false;
   /** Other periodic jobs that run beside the deliveries; failures are logged, never fatal. */
   periodic?: Array<{ name: string; everyMs: number; run: () => Promise<void> }>;
   now?: () => Date;
@@ -166,6 +172,23 @@ export function startWorker(options: WorkerOptions): Worker {
         const result = await resyncOutdatedStorefronts(db);
         if (result.synced.length) logger.info("re-synced storefront configurations written in an older format", { shops: result.synced.length });
         for (const bad of result.failed) logger.warn("a storefront configuration could not be re-synced; the next run tries again", { ...bad });
+      },
+    });
+  }
+
+  const accuracy = options.accuracyDays === undefined ? { everyMs: 60 * 60_000 } : options.accuracyDays;
+  if (accuracy) {
+    periodic.push({
+      name: "accuracy days",
+      everyMs: accuracy.everyMs,
+      run: async () => {
+        const shops = await db.shop.findMany({ where: { uninstalledAt: null }, select: { domain: true } });
+        let filled = 0;
+        for (const { domain } of shops) {
+          if (stopping) break;
+          filled += await fillSettledDays(db, domain, networks, now());
+        }
+        if (filled) logger.info("stored settled days of the accuracy page", { days: filled, shops: shops.length });
       },
     });
   }

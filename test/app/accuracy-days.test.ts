@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MARK_GUARD_MS, SETTLE_MARGIN_MS, mayTouchSettledDay } from "../../app/admin/accuracy-days.server.ts";
-import { loadAccuracy } from "../../app/admin/accuracy.server.ts";
+import { fillSettledDays, loadAccuracy } from "../../app/admin/accuracy.server.ts";
 import { ACCURACY_WINDOWS, type Accuracy, type AccuracyWindow } from "../../app/admin/accuracy.ts";
 import { redactCustomer } from "../../app/compliance/customer-redact.server.ts";
 import { redactShop } from "../../app/compliance/shop-redact.server.ts";
@@ -16,6 +16,8 @@ import { orderFromShopify } from "../../app/orders/from-shopify.ts";
 import { backfillNetwork } from "../../app/pipeline/backfill.server.ts";
 import { ingestPaidOrder } from "../../app/pipeline/ingest.server.ts";
 import { replayDelivery } from "../../app/pipeline/replay.server.ts";
+import { startWorker } from "../../app/pipeline/worker.server.ts";
+import { quietLogger } from "../pipeline/support/harness.ts";
 import { saveSettingsFile } from "../../app/settings/store.server.ts";
 import { shopifyOrder } from "../../devkit/orders/shopify-order.ts";
 import { createTestDb, databaseKinds } from "../support/databases.ts";
@@ -217,5 +219,45 @@ describe.each(databaseKinds)("settled accuracy days on %s", (kind) => {
     await expectLive(shop, 30, now);
     await redactShop(db, shop);
     expect(await db.accuracyDay.count({ where: { shop } })).toBe(0);
+  });
+
+  it("stores the settled days ahead of the first visit, a day at a time, from the worker's hourly job", async () => {
+    const shop = await pipelineShop({ refersion: true, flexoffers: false });
+    const now = new Date();
+    const settledDays: string[] = [];
+    for (const [n, daysAgo] of [[11, 3], [12, 40], [13, 80]] as const) {
+      const { row } = await paidOrder(shop, n, new Date(now.getTime() - daysAgo * DAY));
+      await db.delivery.create({ data: { shop, orderId: row.id, network: "refersion", kind: "conversion", status: "succeeded" } });
+      settledDays.push(dayOf(row.paidAt!));
+    }
+    const open = await paidOrder(shop, 14, new Date(now.getTime() - 5 * DAY));
+    await db.delivery.create({ data: { shop, orderId: open.row.id, network: "refersion", kind: "conversion", status: "failed" } });
+    await db.delivery.create({ data: { shop, orderId: open.row.id, network: "flexoffers", kind: "conversion", status: "waiting" } });
+
+    const worker = startWorker({
+      db,
+      reconcile: false,
+      pruneReceipts: false,
+      pruneAttemptBodies: false,
+      storefrontResync: false,
+      accuracyDays: { everyMs: HOUR },
+      // Nothing delivered: other tests' open conversions in this database stay as they are.
+      share: () => 0,
+      pollIntervalMs: 10,
+      logger: quietLogger,
+      now: () => now,
+    });
+    try {
+      await expect.poll(async () => (await storedDays(shop)).filter((day) => settledDays.includes(day)), { timeout: 20_000 }).toEqual([...settledDays].sort());
+    } finally {
+      await worker.stop();
+    }
+    const stored = await storedDays(shop);
+    expect(stored).not.toContain(dayOf(open.row.paidAt!));
+    expect(stored).not.toContain(dayOf(now));
+    // Every settled day of the 90 is stored (empty ones too), so the first visit counts only the open day and today.
+    expect(stored.length).toBeGreaterThanOrEqual(88);
+    expect(await fillSettledDays(db, shop, networks, now)).toBe(0);
+    await expectLive(shop, 90, now);
   });
 });
