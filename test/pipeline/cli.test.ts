@@ -29,7 +29,10 @@ describe("replay and backfill commands", () => {
     });
     for (let i = 1; i <= 2; i++) await relay.post("orders/paid", attributedOrder(i));
     relay.sims.failNext("flexoffers", "no-click", 2);
-    await relay.worker().idle();
+    // Stopped once the orders are delivered: the commands below only queue, and the queue is what is counted.
+    const worker = relay.worker();
+    await worker.idle();
+    await worker.stop();
     // The commands run on db(), and close it when done (Prisma and the pipeline driver reopen on next use).
     setDb(relay.db);
 
