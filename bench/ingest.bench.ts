@@ -15,7 +15,8 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { createClient } from "@libsql/client";
 import pg from "pg";
-import { BENCH_SECRET, postgresDatabase, setBenchEnv, sqliteDatabase, startPostgresCluster, table } from "./support/pipeline-env.ts";
+import { loadWebhooks, startIngestServer, type LoadResult } from "./support/ingest-run.ts";
+import { postgresDatabase, setBenchEnv, sqliteDatabase, startPostgresCluster, table } from "./support/pipeline-env.ts";
 
 setBenchEnv();
 const root = path.resolve(import.meta.dirname, "..");
@@ -30,50 +31,9 @@ const runs = (scenario: string) => wanted.length === 0 || wanted.includes(scenar
 const { DEMO_SETTINGS: SETTINGS } = await import("../devkit/orders/attributed-order.ts");
 const NETWORKS = Object.keys(SETTINGS.networks).length;
 
-interface LoadResult {
-  requests: number;
-  seconds: number;
-  throughput: number;
-  p50: number;
-  p99: number;
-  max: number;
-  statuses: Record<string, number>;
-}
-
-function runNode(args: string[], onLine?: (line: string) => void): { done: Promise<string>; kill: () => void } {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: process.env });
-  let out = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    out += chunk.toString();
-    if (onLine) for (const line of chunk.toString().split("\n")) if (line.trim()) onLine(line);
-  });
-  return {
-    done: new Promise((resolve, reject) => child.on("exit", (code) => (code === 0 || code === null ? resolve(out) : reject(new Error(`${args[0]} exited ${code}`))))),
-    kill: () => child.kill("SIGKILL"),
-  };
-}
-
-async function startServer(scenario: string, databaseUrl: string): Promise<{ url: string; stop: () => void }> {
-  let resolveUrl: (url: string) => void;
-  const ready = new Promise<string>((resolve) => (resolveUrl = resolve));
-  const server = runNode([path.join(root, "bench/support/ingest-server.ts"), JSON.stringify({ scenario, databaseUrl, shop: SHOP, settings: SETTINGS })], (line) => {
-    // The server's own line names its url; the app's JSON log lines (the Shopify library's among them) do not.
-    if (line.startsWith("{")) {
-      const parsed = JSON.parse(line) as { url?: unknown };
-      if (typeof parsed.url === "string") resolveUrl(parsed.url);
-    }
-  });
-  server.done.catch((error) => console.error(error.message));
-  return { url: await ready, stop: server.kill };
-}
-
-let nextOrder = 1;
-async function load(url: string, mode: "closed" | "open", durationMs: number, extra: { connections: number; rate?: number }): Promise<LoadResult> {
-  const firstOrder = nextOrder;
-  nextOrder += 100_000;
-  const out = await runNode([path.join(root, "bench/support/webhook-load.ts"), JSON.stringify({ url, secret: BENCH_SECRET, shop: SHOP, mode, durationMs, firstOrder, ...extra })]).done;
-  return JSON.parse(out.trim().split("\n").pop()!) as LoadResult;
-}
+// Each server and each load generator in a process of its own (bench/support/ingest-run.ts).
+const startServer = (scenario: string, databaseUrl: string) => startIngestServer(scenario, databaseUrl, SHOP, SETTINGS);
+const load = (url: string, mode: "closed" | "open", durationMs: number, extra: { connections: number; rate?: number }) => loadWebhooks(url, SHOP, mode, durationMs, extra);
 
 interface Counts {
   receipts: number;
